@@ -1,0 +1,1 @@
+"""The functional core: pure Python, handed a clock, knowing no Qt, database or OS."""

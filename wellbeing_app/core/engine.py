@@ -1,0 +1,268 @@
+"""The engine: the core's state on the loop's thread — accounting, breaks, grants, warnings — fed one
+sample per tick, answering with the decision and what to record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
+
+from .accounting import Accountant
+from .breaks import BreakNote, BreakScheduler
+from .days import day_of
+from .model import AppRef, BlockReason, Decision, Event, EventKind, Sample, UsageSpan, Verdict
+from .policy import Grant, cap_seconds, counted_seconds, decide, warning_due
+from .settings import Settings
+from .timebase import TimeBase
+
+#: A clock change smaller than this is not worth a record (NTP corrections).
+CLOCK_JUMP_RECORD_SECONDS = 60.0
+#: Time the tracker did not run that is worth a record.
+SUSPEND_RECORD_SECONDS = 60.0
+
+
+@dataclass
+class TickResult:
+    decision: Decision
+    now: datetime  # trusted
+    day: date
+    changed: list[UsageSpan] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    warning_minutes: int | None = None  # a warning to show now
+    break_notice: bool = False  # a break is a minute away
+
+
+class Engine:
+    """Owns the core's state. Single-threaded: call it from the loop that owns it.
+
+    The caller (the service) loads today's usage and grants from storage with `seed_day`,
+    feeds one `Sample` per tick to `tick`, writes what `TickResult` says to write, and calls
+    the actions (postpone, skip, grant, pause) after checking any passcode.
+    """
+
+    def __init__(self, settings: Settings, *, new_uid: Callable[[], str], zone: tzinfo) -> None:
+        self.settings = settings
+        self._new_uid = new_uid
+        self.zone = zone
+        self.timebase = TimeBase()
+        self.accountant = Accountant(
+            new_uid=new_uid,
+            idle_threshold_seconds=float(settings.idle_threshold_seconds or 180),
+            day_starts_at=settings.day_starts_at,
+            store_titles=settings.store_window_titles,
+        )
+        self.breaks = BreakScheduler(
+            settings.break_every_minutes, settings.break_length_minutes or 5, settings.postpones_allowed or 0
+        )
+        self.day: date | None = None
+        self.usage: dict[AppRef, float] = {}
+        self.grants: list[Grant] = []
+        self.paused_until: datetime | None = None
+        self._warned: set[int] = set()
+        self._last_left: float | None = None
+        self._last_block: tuple[BlockReason | None, str | None] | None = None
+        self._elapsed: float | None = None
+        self._now: datetime | None = None
+        self._zone_key = _zone_key(zone)
+        self.last_decision: Decision | None = None
+
+    # --- set-up -------------------------------------------------------------------------------
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.accountant.idle_threshold_seconds = float(settings.idle_threshold_seconds or 180)
+        self.accountant.day_starts_at = settings.day_starts_at
+        self.accountant.store_titles = settings.store_window_titles
+        self.breaks.configure(
+            settings.break_every_minutes, settings.break_length_minutes or 5, settings.postpones_allowed or 0
+        )
+        self._last_left = None
+
+    def seed_day(self, day: date, usage: Mapping[AppRef, float], grants: Sequence[Grant]) -> None:
+        """Today's usage and grants as stored (other runs, other devices, imports)."""
+        self.day = day
+        self.usage = dict(usage)
+        self.grants = [g for g in grants if g.day == day or (g.until is not None)]
+        self._warned = set()
+        self._last_left = None
+        self._last_block = None
+
+    # --- the tick -----------------------------------------------------------------------------
+
+    def tick(self, sample: Sample, zone: tzinfo | None = None) -> TickResult:
+        observation = self.timebase.observe(sample.elapsed, sample.wall)
+        now = observation.trusted
+        events: list[Event] = []
+        if zone is not None and _zone_key(zone) != self._zone_key:
+            events.append(
+                self._event(EventKind.ZONE_CHANGED, now, {"old": self._zone_key, "new": _zone_key(zone)})
+            )
+            self.zone, self._zone_key = zone, _zone_key(zone)
+        if (
+            observation.jump_seconds is not None
+            and abs(observation.jump_seconds) >= CLOCK_JUMP_RECORD_SECONDS
+        ):
+            events.append(
+                self._event(
+                    EventKind.CLOCK_JUMP,
+                    now,
+                    {"seconds": round(observation.jump_seconds), "wall": sample.wall.isoformat()},
+                )
+            )
+        self._elapsed, self._now = sample.elapsed, now
+        today = day_of(now, self.zone, self.settings.day_starts_at)
+        if today != self.day:
+            self.seed_day(today, {}, [g for g in self.grants if g.until is not None and g.until > now])
+
+        paused = self.paused_until is not None and now < self.paused_until
+        if self.paused_until is not None and not paused:
+            self.paused_until = None
+        if paused:
+            self.accountant.close()
+            result_changed: list[UsageSpan] = []
+            removed: list[str] = []
+            notes: list[BreakNote] = []
+        else:
+            accounted = self.accountant.feed(sample, now, self.zone)
+            for delta in accounted.deltas:
+                if delta.day == self.day:
+                    self.usage[delta.app] = max(0.0, self.usage.get(delta.app, 0.0) + delta.seconds)
+            if accounted.activity.unobserved_seconds >= SUSPEND_RECORD_SECONDS:
+                events.append(
+                    self._event(
+                        EventKind.SUSPEND, now, {"seconds": round(accounted.activity.unobserved_seconds)}
+                    )
+                )
+            result_changed, removed = accounted.changed, accounted.removed
+            notes = self.breaks.on_activity(accounted.activity, sample.elapsed)
+
+        result = TickResult(self._decide(sample.app if not paused else None), now, today)
+        result.changed, result.removed = result_changed, removed
+        result.events = events + [self._note_event(n, now) for n in notes]
+        result.break_notice = any(n.kind is EventKind.BREAK_NOTICE for n in notes)
+        self._after_decision(result)
+        return result
+
+    def _decide(self, app: AppRef | None) -> Decision:
+        assert self._now is not None
+        assert self.day is not None
+        view = self.breaks.view()
+        ends_at = None
+        if view.break_ends_elapsed is not None and self._elapsed is not None:
+            ends_at = self._now + timedelta(seconds=view.break_ends_elapsed - self._elapsed)
+        decision = decide(
+            self.settings,
+            now=self._now,
+            zone=self.zone,
+            day=self.day,
+            usage=self.usage,
+            grants=self.grants,
+            breaks=view,
+            break_ends_at=ends_at,
+            app=app,
+            paused_until=self.paused_until,
+        )
+        self.last_decision = decision
+        return decision
+
+    def _after_decision(self, result: TickResult) -> None:
+        decision = result.decision
+        left = None if decision.cap_seconds is None else decision.cap_seconds - decision.used_seconds
+        minutes = warning_due(self._last_left, left)
+        if minutes is not None and minutes not in self._warned:
+            self._warned.add(minutes)
+            result.warning_minutes = minutes
+            result.events.append(self._event(EventKind.WARNING, result.now, {"minutes_left": minutes}))
+        self._last_left = left
+        if decision.verdict is Verdict.BLOCK:
+            key = (decision.reason, decision.app.executable if decision.app else None)
+            if key != self._last_block:
+                data: dict[str, Any] = {
+                    "reason": decision.reason.value if decision.reason else None,
+                    "until": decision.until.isoformat() if decision.until else None,
+                    "app": key[1],
+                }
+                result.events.append(self._event(EventKind.BLOCK, result.now, data))
+            self._last_block = key
+        else:
+            self._last_block = None
+
+    # --- what the person and the parent can do (passcode checked by the caller) ----------------
+
+    def postpone_break(self) -> Event:
+        return self._note_event(self.breaks.postpone(), self._require_now())
+
+    def skip_break(self) -> Event:
+        return self._note_event(self.breaks.skip(), self._require_now())
+
+    def take_break_now(self) -> Event:
+        assert self._elapsed is not None
+        return self._note_event(self.breaks.start_now(self._elapsed), self._require_now())
+
+    def grant(
+        self, *, minutes: int | None = None, until: datetime | None = None, by: str = "parent"
+    ) -> Event:
+        """More time: `minutes` more counted use today, or free use `until` a time."""
+        now = self._require_now()
+        if (minutes is None) == (until is None):
+            raise ValueError("a grant is either minutes or until a time")
+        if minutes is not None and not 1 <= minutes <= 24 * 60:
+            raise ValueError(f"a grant of {minutes} minutes is not allowed; grant 1 to 1440 minutes")
+        if until is not None and until <= now:
+            raise ValueError(f"a grant until {until.isoformat()} is already over")
+        assert self.day is not None
+        grant = Grant(self._new_uid(), now, self.day, minutes, until, by)
+        self.grants.append(grant)
+        self._warned.clear()
+        self._last_left = None
+        data: dict[str, Any] = {"uid": grant.uid, "by": by, "day": self.day.isoformat()}
+        if minutes is not None:
+            data["minutes"] = minutes
+        if until is not None:
+            data["until"] = until.isoformat()
+        return self._event(EventKind.GRANT, now, data)
+
+    def pause(self, minutes: int) -> Event:
+        now = self._require_now()
+        self.paused_until = now + timedelta(minutes=minutes)
+        return self._event(EventKind.TRACKING_PAUSED, now, {"minutes": minutes})
+
+    def resume(self) -> None:
+        self.paused_until = None
+
+    def decision_for(self, app: AppRef | None) -> Decision:
+        """The decision as it would be for another app (status lines, 'what if')."""
+        return self._decide(app)
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def used_counted_seconds(self) -> float:
+        return counted_seconds(self.usage, self.settings)
+
+    def cap_seconds_today(self) -> float | None:
+        return None if self.day is None else cap_seconds(self.settings, self.day, self.grants)
+
+    def _require_now(self) -> datetime:
+        if self._now is None:
+            raise RuntimeError("the engine has not ticked yet")
+        return self._now
+
+    def _event(self, kind: EventKind, at: datetime, data: dict[str, Any] | None = None) -> Event:
+        return Event(
+            self._new_uid(), kind, at, day_of(at, self.zone, self.settings.day_starts_at), data or {}
+        )
+
+    def _note_event(self, note: BreakNote, at: datetime) -> Event:
+        data = dict(note.data)
+        if note.kind is EventKind.BREAK_STARTED:
+            ends = self.breaks.view().break_ends_elapsed
+            if ends is not None and self._elapsed is not None:
+                data["ends_at"] = (at + timedelta(seconds=ends - self._elapsed)).isoformat()
+        return self._event(note.kind, at, data)
+
+
+def _zone_key(zone: tzinfo) -> str:
+    key = getattr(zone, "key", None)
+    return str(key) if key else str(zone)

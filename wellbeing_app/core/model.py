@@ -1,0 +1,149 @@
+"""Value objects shared by every layer: apps, samples, usage spans, events and decisions."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+#: The executable name under which this app's own windows are reported by the tracker.
+SELF_EXECUTABLE = "wellbeing-app"
+
+
+@dataclass(frozen=True)
+class AppRef:
+    """An application: `executable` identifies it, `name` is for people."""
+
+    executable: str
+    name: str
+
+    def __post_init__(self) -> None:
+        if not self.executable:
+            raise ValueError("an application needs an executable name")
+
+    @property
+    def is_self(self) -> bool:
+        return self.executable == SELF_EXECUTABLE
+
+
+#: What the tracker reports when it cannot tell which application is in front.
+UNKNOWN_APP = AppRef("unknown", "Unknown application")
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What the tracker saw at one tick.
+
+    `elapsed` is from the clock's elapsed counter, `wall` is the (possibly wrong) system time,
+    aware. `idle_seconds` is the time since the last keyboard or mouse input, or None when it
+    cannot be known. `app` is None when nothing is in front (an empty desktop).
+    """
+
+    elapsed: float
+    wall: datetime
+    app: AppRef | None
+    idle_seconds: float | None = 0.0
+    media_playing: bool = False
+    locked: bool = False
+    title: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.wall.tzinfo is None:
+            raise ValueError("Sample.wall must be aware")
+
+
+@dataclass(frozen=True)
+class UsageSpan:
+    """A stretch of active use of one app, inside one local day; spans never overlap.
+
+    `uid` is stable for the life of the span: the span may grow (or shrink when idle time is
+    taken back) while it is open, and storage replaces it by `uid`. `day` is the local day it
+    belongs to (days start at `day_starts_at`). `utc_offset` is the local offset at `start`.
+    """
+
+    uid: str
+    app: AppRef
+    start: datetime
+    end: datetime
+    day: date
+    utc_offset: timedelta
+    title: str | None = None
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+class EventKind(enum.Enum):
+    """Everything worth keeping a record of, for the dashboard and the export."""
+
+    WARNING = "warning"  # data: minutes_left
+    BREAK_NOTICE = "break_notice"
+    BREAK_STARTED = "break_started"  # data: ends_at, forced
+    BREAK_TAKEN = "break_taken"
+    BREAK_NATURAL = "break_natural"  # data: away_seconds
+    BREAK_POSTPONED = "break_postponed"  # data: minutes, postpones_left
+    BREAK_SKIPPED = "break_skipped"
+    BLOCK = "block"  # data: reason, until, app
+    GRANT = "grant"  # data: minutes | until, by
+    PASSCODE_OK = "passcode_ok"
+    PASSCODE_FAILED = "passcode_failed"  # data: purpose
+    PASSCODE_LOCKED_OUT = "passcode_locked_out"  # data: until
+    PASSCODE_CHANGED = "passcode_changed"
+    SETTING_CHANGED = "setting_changed"  # data: key, old, new
+    CLOCK_JUMP = "clock_jump"  # data: seconds
+    ZONE_CHANGED = "zone_changed"  # data: old, new
+    SUSPEND = "suspend"  # data: seconds (time the tracker did not run while the clock ran)
+    TRACKING_STARTED = "tracking_started"
+    TRACKING_STOPPED = "tracking_stopped"
+    TRACKING_GAP = "tracking_gap"  # data: since, seconds
+    TRACKING_PAUSED = "tracking_paused"  # data: minutes
+    DATA_DELETED = "data_deleted"
+    DATA_IMPORTED = "data_imported"  # data: spans, events
+
+
+@dataclass(frozen=True)
+class Event:
+    """One entry in the record. `at` is aware; `data` holds JSON-compatible details."""
+
+    uid: str
+    kind: EventKind
+    at: datetime
+    day: date
+    data: dict[str, Any] = field(default_factory=dict)
+
+
+class Verdict(enum.Enum):
+    """What the user sees at this tick."""
+
+    ALLOW = "allow"
+    WARN = "warn"
+    BREAK = "break"
+    BLOCK = "block"
+
+
+class BlockReason(enum.Enum):
+    CAP = "cap"
+    DOWNTIME = "downtime"
+    APP_LIMIT = "app_limit"
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The one decision of a tick. Everything the user sees follows it.
+
+    `until` is when a break ends or a block lifts. `minutes_left` is the counted time left
+    today (None when there is no cap). The other fields say why, for status lines and tooltips.
+    """
+
+    verdict: Verdict
+    reason: BlockReason | None = None
+    until: datetime | None = None
+    minutes_left: int | None = None
+    used_seconds: float = 0.0
+    cap_seconds: float | None = None
+    session_seconds: float = 0.0
+    next_break_in_seconds: float | None = None
+    postpones_left: int = 0
+    app: AppRef | None = None

@@ -1,0 +1,152 @@
+"""Picks the probes that fit this platform and session, falling back to ones that say why not."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from wellbeing_app.tracker.base import (
+    ForegroundProbe,
+    IdleProbe,
+    LockProbe,
+    MediaProbe,
+    ProbeSet,
+    ProbeStatus,
+)
+from wellbeing_app.tracker.null import NullForeground, NullIdle, NullLock, NullMedia
+
+_NO_SESSION = "no graphical session: neither WAYLAND_DISPLAY nor DISPLAY is set"
+_NO_SESSION_HINT = "start the app from inside the desktop session"
+
+
+def _load(module: str, attribute: str) -> Callable[..., Any]:
+    """`wellbeing_app.tracker.<module>.<attribute>`, imported only now."""
+    return getattr(importlib.import_module(f"wellbeing_app.tracker.{module}"), attribute)  # type: ignore[no-any-return]
+
+
+def _failure(what: str, exc: BaseException) -> str:
+    return f"{what} is not available: {exc or type(exc).__name__}"
+
+
+def _desktops(env: Mapping[str, str]) -> set[str]:
+    return {part.strip().lower() for part in env.get("XDG_CURRENT_DESKTOP", "").split(":") if part.strip()}
+
+
+def _wayland_foreground(env: Mapping[str, str]) -> tuple[ForegroundProbe, str | None]:
+    """The compositor's foreground probe, and which desktop it was (for the idle probe)."""
+    desktops = _desktops(env)
+    if env.get("SWAYSOCK") or "sway" in desktops:
+        choice = ("sway", "SwayForeground", "sway")
+    elif env.get("HYPRLAND_INSTANCE_SIGNATURE") or "hyprland" in desktops:
+        choice = ("hyprland", "HyprlandForeground", "hyprland")
+    elif "gnome" in desktops or "ubuntu" in desktops:
+        choice = ("gnome", "GnomeForeground", "gnome")
+    elif "kde" in desktops:
+        choice = ("kde", "KdeForeground", "kde")
+    else:
+        shown = env.get("XDG_CURRENT_DESKTOP") or "an unknown compositor"
+        reason = f"no way to ask {shown} on Wayland which window is in front"
+        hint = "the daily cap still applies to total active time; sway, Hyprland, GNOME and KDE are supported"
+        return NullForeground(reason, hint, backend="wayland"), None
+    module, name, desktop = choice
+    try:
+        return _load(module, name)(), desktop
+    except Exception as exc:
+        return NullForeground(_failure(f"the {desktop} foreground probe", exc), backend=desktop), desktop
+
+
+def _wayland_idle(desktop: str | None) -> IdleProbe:
+    if desktop == "gnome":
+        try:
+            probe: IdleProbe = _load("gnome", "GnomeIdle")()
+            return probe
+        except Exception as exc:
+            return NullIdle(_failure("GNOME's idle monitor", exc), backend="gnome")
+    reason = f"no idle time source for {desktop or 'this compositor'} on Wayland"
+    return NullIdle(reason, "input is then assumed whenever a window is in front", backend="wayland")
+
+
+def _linux_media() -> MediaProbe:
+    try:
+        from wellbeing_app.tracker.mpris import MprisMedia
+
+        return MprisMedia()
+    except Exception as exc:
+        return NullMedia(_failure("MPRIS", exc), "install jeepney (python3-jeepney)", backend="mpris")
+
+
+def _linux_lock(env: Mapping[str, str]) -> LockProbe:
+    try:
+        from wellbeing_app.tracker.lock import LinuxLock
+
+        return LinuxLock(env=env)
+    except Exception as exc:
+        return NullLock(
+            _failure("the lock probe", exc), "install jeepney (python3-jeepney)", backend="logind"
+        )
+
+
+def _open_pair(module: str, function: str, backend: str) -> tuple[ForegroundProbe, IdleProbe]:
+    try:
+        foreground, idle = _load(module, function)()
+        return foreground, idle
+    except Exception as exc:
+        reason = _failure(f"the {backend} probes", exc)
+        return NullForeground(reason, backend=backend), NullIdle(reason, backend=backend)
+
+
+def choose_probes(env: Mapping[str, str] | None = None, *, platform: str | None = None) -> ProbeSet:
+    """The probes for this machine, chosen from the platform and the session's environment.
+
+    A backend that is missing or fails to start becomes a Null probe that says why, so this
+    never raises. `platform` (default `sys.platform`) is there for tests.
+    """
+    env = os.environ if env is None else env
+    platform = sys.platform if platform is None else platform
+    if platform == "win32":
+        foreground, idle = _open_pair("windows", "open_windows", "windows")
+        return ProbeSet(
+            foreground,
+            idle,
+            NullMedia("no media probe on Windows yet", backend="windows"),
+            NullLock("no lock probe on Windows yet", backend="windows"),
+        )
+    if platform == "darwin":
+        foreground, idle = _open_pair("macos", "open_macos", "macos")
+        return ProbeSet(
+            foreground,
+            idle,
+            NullMedia("no media probe on macOS yet", backend="macos"),
+            NullLock("no lock probe on macOS yet", backend="macos"),
+        )
+    wayland = bool(env.get("WAYLAND_DISPLAY")) or env.get("XDG_SESSION_TYPE") == "wayland"
+    if wayland:
+        foreground, desktop = _wayland_foreground(env)
+        idle = _wayland_idle(desktop)
+    elif env.get("DISPLAY"):
+        try:
+            from wellbeing_app.tracker.x11 import open_x11
+
+            foreground, idle = open_x11(env["DISPLAY"])
+        except Exception as exc:
+            reason = _failure("X11", exc)
+            hint = "check that the X server named by DISPLAY is running, and that python-xlib is installed"
+            foreground, idle = (
+                NullForeground(reason, hint, backend="x11"),
+                NullIdle(reason, hint, backend="x11"),
+            )
+    else:
+        foreground = NullForeground(_NO_SESSION, _NO_SESSION_HINT)
+        idle = NullIdle(_NO_SESSION, _NO_SESSION_HINT)
+    if platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return ProbeSet(foreground, idle, _linux_media(), _linux_lock(env))
+    reason = f"no media or lock probe for platform {platform!r}"
+    return ProbeSet(foreground, idle, NullMedia(reason), NullLock(reason))
+
+
+def doctor_report(probes: ProbeSet) -> list[ProbeStatus]:
+    """What `doctor` prints: each probe's own account of what it sees right now."""
+    return probes.statuses()

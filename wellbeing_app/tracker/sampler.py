@@ -1,0 +1,47 @@
+"""One Sample per tick: asks each probe once and stamps the answer with the clock."""
+
+from __future__ import annotations
+
+from wellbeing_app.core.clock import Clock
+from wellbeing_app.core.model import Sample
+from wellbeing_app.tracker.base import ProbeSet
+
+#: Media is asked about only when the person has been idle at least this long.
+MEDIA_IDLE_SECONDS = 30.0
+
+
+class Sampler:
+    """Turns the probes' answers into a `Sample`.
+
+    To keep a tick cheap, the media probe is asked only when the idle time is at least
+    `media_idle_seconds` (30 s) or unknown: while someone types or moves the mouse they are
+    active anyway, and whether a video plays matters only once input has stopped. The idle
+    threshold of the core (minutes) is far above 30 s, so no decision ever misses it.
+    Called on the thread that owns the probes.
+    """
+
+    def __init__(
+        self, probes: ProbeSet, clock: Clock, *, media_idle_seconds: float = MEDIA_IDLE_SECONDS
+    ) -> None:
+        self.probes = probes
+        self.clock = clock
+        self.media_idle_seconds = media_idle_seconds
+
+    def sample(self, *, with_title: bool) -> Sample:
+        elapsed = self.clock.elapsed()
+        wall = self.clock.wall()
+        front = self.probes.foreground.foreground(with_title=with_title)
+        idle = self.probes.idle.idle_seconds()
+        media = False
+        if idle is None or idle >= self.media_idle_seconds:
+            media = bool(self.probes.media.playing())
+        locked = bool(self.probes.lock.locked())
+        return Sample(
+            elapsed=elapsed,
+            wall=wall,
+            app=front.app,
+            idle_seconds=idle,
+            media_playing=media,
+            locked=locked,
+            title=front.title if with_title else None,
+        )

@@ -29,8 +29,8 @@ class UsageDelta:
 class Activity:
     """What one sample meant: who was in front, whether the person was there, for how long away."""
 
-    present: bool  # counted as active use at this sample
-    app: AppRef | None  # the app credited, None when nothing counts
+    present: bool  # the person was there (input within the idle threshold, or media playing)
+    app: AppRef | None  # the app credited with the time, None when nothing counted
     active_seconds: float  # seconds of use added by this sample (before any take-back)
     retracted_seconds: float  # seconds taken back because the person turned out to be idle
     away_seconds: float  # seconds since the last input (or media playing) seen
@@ -71,6 +71,8 @@ class Accountant:
         self._last_present_elapsed: float | None = None
         self._recent: list[UsageSpan] = []  # ordered; the last one may still grow
         self._open = False  # whether the last recent span continues at the next sample
+        self._previous_app: AppRef | None = None
+        self._previous_title: str | None = None
 
     @property
     def last_end(self) -> datetime | None:
@@ -93,7 +95,7 @@ class Accountant:
 
         gap = 0.0 if previous_elapsed is None else sample.elapsed - previous_elapsed
         unobserved = gap if gap > self._max_gap else 0.0
-        if previous_elapsed is None or unobserved or gap <= 0:
+        if previous_elapsed is None or unobserved:
             self._open = False
 
         # The last sign that the person was there: their last input, or media playing now.
@@ -104,18 +106,16 @@ class Accountant:
                 self._last_present_elapsed = sign
         mark = self._last_present_elapsed
 
-        app = self._credited(sample)
-        present = (
-            app is not None
-            and not sample.locked
-            and (sample.media_playing or idle is None or idle < self.idle_threshold_seconds)
+        # The time since the previous sample belongs to the app that was in front then: with a
+        # sample taken at every switch (the tracker's change notifications), that is exact.
+        app, title = self._previous_app, self._previous_title
+        self._previous_app, self._previous_title = self._credited(sample), sample.title
+        present = not sample.locked and (
+            sample.media_playing or idle is None or idle < self.idle_threshold_seconds
         )
 
         retracted = 0.0
-        found_away = sample.locked or (
-            not sample.media_playing and idle is not None and idle >= self.idle_threshold_seconds
-        )
-        if found_away and mark is not None:
+        if not present and mark is not None:
             # Idle or locked: nothing after the last sign of presence counts, even what earlier
             # samples already counted.
             back_to = instant - timedelta(seconds=max(0.0, sample.elapsed - mark))
@@ -123,12 +123,15 @@ class Accountant:
             self._open = False
 
         added = 0.0
-        if present and app is not None and previous_elapsed is not None and not unobserved and gap > 0:
-            added = self._extend(app, sample, instant, gap, zone, result)
+        if present and app is not None and previous_elapsed is not None and not unobserved:
+            if gap > 0:
+                added = self._extend(app, title, instant, gap, zone, result)
+        else:
+            self._open = False
 
         away = 0.0 if mark is None else max(0.0, sample.elapsed - mark)
         self._settle(instant)
-        result.activity = Activity(present, app if present else None, added, retracted, away, unobserved)
+        result.activity = Activity(present, app if added else None, added, retracted, away, unobserved)
         return result
 
     def _credited(self, sample: Sample) -> AppRef | None:
@@ -152,7 +155,7 @@ class Accountant:
             start = self._recent[-1].end
         if start >= instant:
             return 0.0
-        title = sample.title if self.store_titles else None
+        title = sample_title if self.store_titles else None
         added = 0.0
         cursor = start
         while cursor < instant:

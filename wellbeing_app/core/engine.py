@@ -67,6 +67,7 @@ class Engine:
         self._now: datetime | None = None
         self._zone_key = _zone_key(zone)
         self.last_decision: Decision | None = None
+        self._subject: AppRef | None = None  # the app the decision is about
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -138,7 +139,10 @@ class Engine:
             result_changed, removed = accounted.changed, accounted.removed
             notes = self.breaks.on_activity(accounted.activity, sample.elapsed)
 
-        result = TickResult(self._decide(sample.app if not paused else None), now, today)
+        # While our own window (the overlay) is in front, the decision stays about the app under it.
+        if sample.app is None or not sample.app.is_self:
+            self._subject = sample.app
+        result = TickResult(self._decide(self._subject if not paused else None), now, today)
         result.changed, result.removed = result_changed, removed
         result.events = events + [self._note_event(n, now) for n in notes]
         result.break_notice = any(n.kind is EventKind.BREAK_NOTICE for n in notes)

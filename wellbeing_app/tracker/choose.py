@@ -35,25 +35,51 @@ def _desktops(env: Mapping[str, str]) -> set[str]:
     return {part.strip().lower() for part in env.get("XDG_CURRENT_DESKTOP", "").split(":") if part.strip()}
 
 
+def _open_sway(env: Mapping[str, str]) -> ForegroundProbe:
+    socket_path = env.get("SWAYSOCK")
+    if not socket_path:
+        raise LookupError("SWAYSOCK is not set")
+    probe: ForegroundProbe = _load("sway", "SwayForeground")(socket_path)
+    return probe
+
+
+def _open_hyprland(env: Mapping[str, str]) -> ForegroundProbe:
+    socket_dir = _load("hyprland", "hyprland_socket_dir")(env)
+    if not socket_dir:
+        raise LookupError("no Hyprland socket for HYPRLAND_INSTANCE_SIGNATURE")
+    probe: ForegroundProbe = _load("hyprland", "HyprlandForeground")(str(socket_dir))
+    return probe
+
+
+def _open_gnome(env: Mapping[str, str]) -> ForegroundProbe:
+    probe: ForegroundProbe = _load("gnome", "GnomeForeground")()
+    return probe
+
+
+def _open_kde(env: Mapping[str, str]) -> ForegroundProbe:
+    probe: ForegroundProbe = _load("kde", "KdeForeground")()
+    return probe
+
+
 def _wayland_foreground(env: Mapping[str, str]) -> tuple[ForegroundProbe, str | None]:
     """The compositor's foreground probe, and which desktop it was (for the idle probe)."""
     desktops = _desktops(env)
+    opener: Callable[[Mapping[str, str]], ForegroundProbe]
     if env.get("SWAYSOCK") or "sway" in desktops:
-        choice = ("sway", "SwayForeground", "sway")
+        opener, desktop = _open_sway, "sway"
     elif env.get("HYPRLAND_INSTANCE_SIGNATURE") or "hyprland" in desktops:
-        choice = ("hyprland", "HyprlandForeground", "hyprland")
+        opener, desktop = _open_hyprland, "hyprland"
     elif "gnome" in desktops or "ubuntu" in desktops:
-        choice = ("gnome", "GnomeForeground", "gnome")
+        opener, desktop = _open_gnome, "gnome"
     elif "kde" in desktops:
-        choice = ("kde", "KdeForeground", "kde")
+        opener, desktop = _open_kde, "kde"
     else:
         shown = env.get("XDG_CURRENT_DESKTOP") or "an unknown compositor"
         reason = f"no way to ask {shown} on Wayland which window is in front"
         hint = "the daily cap still applies to total active time; sway, Hyprland, GNOME and KDE are supported"
         return NullForeground(reason, hint, backend="wayland"), None
-    module, name, desktop = choice
     try:
-        return _load(module, name)(), desktop
+        return opener(env), desktop
     except Exception as exc:
         return NullForeground(_failure(f"the {desktop} foreground probe", exc), backend=desktop), desktop
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import shlex
 import socket
 import time
+import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from configparser import ConfigParser
 from configparser import Error as ConfigError
@@ -215,12 +217,18 @@ def open_display(name: str | None) -> Any:
     """An Xlib Display, or TrackerError saying why there is none."""
     if not name and not os.environ.get("DISPLAY"):
         raise TrackerError("no X display: DISPLAY is not set")
-    try:
-        return xdisplay.Display(name)
-    except xerror.DisplayNameError as exc:
-        raise TrackerError(f"bad X display name {name or os.environ.get('DISPLAY')!r}") from exc
-    except (xerror.DisplayError, *_CONNECTION_LOST) as exc:
-        raise TrackerError(f"cannot connect to the X server: {exc}") from exc
+    # When it cannot connect, python-xlib drops its half-made sockets without closing them;
+    # they are collected here, where their ResourceWarning means nothing.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        try:
+            return xdisplay.Display(name)
+        except xerror.DisplayNameError:
+            reason = f"bad X display name {name or os.environ.get('DISPLAY')!r}"
+        except (xerror.DisplayError, *_CONNECTION_LOST) as exc:
+            reason = f"cannot connect to the X server: {exc}"
+        gc.collect()
+    raise TrackerError(reason)
 
 
 def _close_quietly(display: Any) -> None:
@@ -295,6 +303,7 @@ class X11Foreground:
         self._next_try = 0.0
         self._cache: dict[int, _WindowInfo] = {}
         self._wm_window: int | None = None
+        self._wm_supports_active = False
         self._wm_stale = True
         self._changed = False
         self._last: Foreground | None = None
@@ -366,6 +375,7 @@ class X11Foreground:
                 for name in (
                     "_NET_ACTIVE_WINDOW",
                     "_NET_SUPPORTING_WM_CHECK",
+                    "_NET_SUPPORTED",
                     "_NET_WM_PID",
                     "_NET_WM_NAME",
                     "UTF8_STRING",
@@ -424,8 +434,10 @@ class X11Foreground:
             if self._wm_window is None:
                 return Foreground(None, reason="no window manager is running (no _NET_SUPPORTING_WM_CHECK)")
             active = self._active_window()
-            if active is None:
+            if active is None and not self._wm_supports_active:
                 return Foreground(None, reason="the window manager does not set _NET_ACTIVE_WINDOW")
+            if active is None:  # supported, but nothing was ever focused yet
+                active = 0
             window = active
             if window == 0:
                 return Foreground(None, reason="no window is active")
@@ -452,12 +464,12 @@ class X11Foreground:
     def _pump(self) -> None:
         """Handle the events both connections have received, without blocking."""
         active = self._atoms["_NET_ACTIVE_WINDOW"]
-        check = self._atoms["_NET_SUPPORTING_WM_CHECK"]
+        wm_atoms = (self._atoms["_NET_SUPPORTING_WM_CHECK"], self._atoms["_NET_SUPPORTED"])
         for event in _pending(self._watch):
             if event.type == X.PropertyNotify:
                 if event.atom == active:
                     self._changed = True
-                elif event.atom == check:
+                elif event.atom in wm_atoms:
                     self._wm_stale = True
                     self._changed = True
         for event in _pending(self._query):
@@ -492,6 +504,9 @@ class X11Foreground:
         except _WINDOW_GONE:
             return
         self._wm_window = wm
+        supported = self._root.get_full_property(self._atoms["_NET_SUPPORTED"], Xatom.ATOM)
+        values = supported.value if supported is not None and supported.format == 32 else ()
+        self._wm_supports_active = self._atoms["_NET_ACTIVE_WINDOW"] in {int(v) for v in values}
 
     def _active_window(self) -> int | None:
         prop = self._root.get_property(self._atoms["_NET_ACTIVE_WINDOW"], Xatom.WINDOW, 0, 1)

@@ -1,0 +1,387 @@
+"""The foreground app under sway, asked over sway's own IPC socket (the i3-ipc protocol).
+
+What has been run where: only the parsing and a fake compositor (a Unix socket server in a
+test thread speaking i3-ipc) on Linux; never against a real sway.
+
+This module also holds the small mapping from "a window's pid and app id" to an `AppRef` that
+every Wayland probe here shares (Hyprland, GNOME and KDE import it).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import struct
+from collections.abc import Callable, Iterator, Mapping
+from typing import Any
+
+import psutil
+
+from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
+from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
+
+#: How this app's own windows are reported.
+SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing")
+
+MAGIC = b"i3-ipc"
+_HEADER = struct.Struct("<6sII")
+HEADER_SIZE = _HEADER.size  # 14: magic, payload length, message type
+SUBSCRIBE = 2
+GET_TREE = 4
+EVENT_BIT = 0x80000000
+EVENT_WORKSPACE = EVENT_BIT | 0
+EVENT_WINDOW = EVENT_BIT | 3
+#: A sanity bound: a tree of a few hundred windows is well under a megabyte.
+MAX_PAYLOAD = 64 * 1024 * 1024
+
+_WINDOW_TYPES = frozenset({"con", "floating_con"})
+_FOCUS_WINDOW_CHANGES = frozenset({"focus", "close", "title"})
+_FOCUS_WORKSPACE_CHANGES = frozenset({"focus"})
+
+ProcessNamer = Callable[[int], str | None]
+
+
+class IpcProtocolError(TrackerError):
+    """The compositor sent something that is not the protocol; never leaves a probe method."""
+
+
+# --- shared by the Wayland probes -------------------------------------------------------------
+
+
+def display_name(window_class: str) -> str:
+    """A name for people from a Wayland app id or an X11 class.
+
+    Reverse-DNS app ids ("org.gnome.Nautilus") keep their last part; others stay as they are.
+    """
+    parts = window_class.split(".")
+    if len(parts) >= 3 and all(parts):
+        return parts[-1]
+    return window_class
+
+
+def process_name(pid: int) -> str | None:
+    """The name of process `pid` (e.g. "firefox"), or None when it is gone or hidden from us."""
+    try:
+        return str(psutil.Process(pid).name()) or None
+    except (psutil.Error, OSError, ValueError):
+        return None
+
+
+def window_foreground(
+    pid: int | None,
+    window_class: str | None,
+    title: str | None,
+    *,
+    with_title: bool,
+    own_pid: int,
+    name_of_process: ProcessNamer = process_name,
+) -> Foreground:
+    """The `Foreground` of a focused window known by its pid and app id (or X11 class).
+
+    The executable is the process name when the process can be seen, else the app id; the
+    name for people comes from the app id. Windows of this very process are this app.
+    """
+    shown_title = title if with_title else None
+    if pid is not None and pid <= 0:
+        pid = None
+    if pid is not None and pid == own_pid:
+        return Foreground(app=SELF_APP, pid=pid, title=shown_title)
+    executable = name_of_process(pid) if pid is not None else None
+    window_class = window_class or None
+    if executable is None and window_class is None:
+        return Foreground(
+            app=None,
+            pid=pid,
+            title=shown_title,
+            reason="the focused window has neither a process that can be seen nor an app id",
+        )
+    name = display_name(window_class) if window_class else str(executable)
+    return Foreground(app=AppRef(executable or str(window_class), name), pid=pid, title=shown_title)
+
+
+# --- the i3-ipc protocol, pure ----------------------------------------------------------------
+
+
+def encode_i3ipc(message_type: int, payload: bytes | str = b"") -> bytes:
+    """One i3-ipc message: magic, little-endian payload length and type, payload."""
+    body = payload.encode() if isinstance(payload, str) else payload
+    return _HEADER.pack(MAGIC, len(body), message_type) + body
+
+
+def parse_i3ipc_header(data: bytes) -> tuple[int, int]:
+    """(payload length, message type) of an i3-ipc header; the first 14 bytes of `data`."""
+    if len(data) < HEADER_SIZE:
+        raise IpcProtocolError(f"an i3-ipc header has {HEADER_SIZE} bytes, got {len(data)}")
+    magic, length, message_type = _HEADER.unpack_from(data)
+    if magic != MAGIC:
+        raise IpcProtocolError(f"an i3-ipc message starts with {MAGIC!r}, got {magic!r}")
+    if length > MAX_PAYLOAD:
+        raise IpcProtocolError(f"an i3-ipc payload of {length} bytes is beyond {MAX_PAYLOAD}")
+    return length, message_type
+
+
+def split_i3ipc_messages(buffer: bytes) -> tuple[list[tuple[int, bytes]], bytes]:
+    """The complete messages at the start of `buffer` as (type, payload), and what is left."""
+    messages: list[tuple[int, bytes]] = []
+    offset = 0
+    while len(buffer) - offset >= HEADER_SIZE:
+        length, message_type = parse_i3ipc_header(buffer[offset : offset + HEADER_SIZE])
+        end = offset + HEADER_SIZE + length
+        if end > len(buffer):
+            break
+        messages.append((message_type, buffer[offset + HEADER_SIZE : end]))
+        offset = end
+    return messages, buffer[offset:]
+
+
+def _children(node: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for key in ("nodes", "floating_nodes"):
+        children = node.get(key)
+        if isinstance(children, list):
+            yield from (child for child in children if isinstance(child, Mapping))
+
+
+def focused_node(tree: Mapping[str, Any]) -> Mapping[str, Any] | None:
+    """The node of a sway tree (GET_TREE) that has `focused: true`, or None.
+
+    When that node is a container of several windows (the user focused a parent), the window
+    that was focused last inside it is returned, following each container's `focus` list.
+    """
+    stack: list[Mapping[str, Any]] = [tree]
+    found: Mapping[str, Any] | None = None
+    while stack:
+        node = stack.pop()
+        if node.get("focused") is True:
+            found = node
+            break
+        stack.extend(_children(node))
+    if found is None or found.get("type") not in _WINDOW_TYPES:
+        return found
+    while "pid" not in found:
+        by_id = {child.get("id"): child for child in _children(found)}
+        focus = found.get("focus")
+        first = by_id.get(focus[0]) if isinstance(focus, list) and focus else None
+        if first is None:
+            break
+        found = first
+    return found
+
+
+def foreground_from_tree(
+    tree: object,
+    *,
+    with_title: bool,
+    own_pid: int,
+    name_of_process: ProcessNamer = process_name,
+) -> Foreground:
+    """What is in front according to a sway tree (the decoded GET_TREE reply)."""
+    if not isinstance(tree, Mapping):
+        return Foreground(app=None, reason=f"sway's tree is not a JSON object but {type(tree).__name__}")
+    node = focused_node(tree)
+    if node is None:
+        return Foreground(app=None, reason="no node of sway's tree is focused")
+    if node.get("type") not in _WINDOW_TYPES:
+        return Foreground(app=None, reason=f"nothing is focused but a {node.get('type', 'node')} (no window)")
+    pid = node.get("pid")
+    app_id = node.get("app_id")
+    properties = node.get("window_properties")
+    if not isinstance(app_id, str) or not app_id:
+        app_id = properties.get("class") if isinstance(properties, Mapping) else None
+    title = node.get("name")
+    return window_foreground(
+        pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
+        app_id if isinstance(app_id, str) else None,
+        title if isinstance(title, str) else None,
+        with_title=with_title,
+        own_pid=own_pid,
+        name_of_process=name_of_process,
+    )
+
+
+def focus_may_have_changed(messages: list[tuple[int, bytes]]) -> bool:
+    """Whether these events (window and workspace) may have moved the focus or renamed it."""
+    for message_type, payload in messages:
+        if message_type not in (EVENT_WINDOW, EVENT_WORKSPACE):
+            continue
+        try:
+            change = json.loads(payload).get("change")
+        except (ValueError, AttributeError):
+            return True  # unreadable event: safer to look again
+        wanted = _FOCUS_WINDOW_CHANGES if message_type == EVENT_WINDOW else _FOCUS_WORKSPACE_CHANGES
+        if change in wanted:
+            return True
+    return False
+
+
+# --- the probe --------------------------------------------------------------------------------
+
+
+def _receive_exactly(sock: socket.socket, size: int) -> bytes:
+    chunks: list[bytes] = []
+    remaining = size
+    while remaining:
+        chunk = sock.recv(min(remaining, 65536))
+        if not chunk:
+            raise IpcProtocolError("sway closed the connection")
+        chunks.append(chunk)
+        remaining -= len(chunk)
+    return b"".join(chunks)
+
+
+def _connect(path: str, timeout: float) -> socket.socket:
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(timeout)
+        sock.connect(path)
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+class SwayForeground:
+    """Asks sway for its tree on each query; listens for window events for `change_fd()`.
+
+    When the event connection is lost, `drain_changes()` returns True once and `change_fd()`
+    returns None from then on: the caller falls back to polling.
+    """
+
+    backend = "sway"
+
+    def __init__(
+        self,
+        socket_path: str,
+        *,
+        timeout: float = 1.0,
+        subscribe: bool = True,
+        own_pid: int | None = None,
+        name_of_process: ProcessNamer = process_name,
+    ) -> None:
+        self._path = socket_path
+        self._timeout = timeout
+        self._own_pid = os.getpid() if own_pid is None else own_pid
+        self._name_of_process = name_of_process
+        self._answered = False
+        self._events_reason: str | None = None
+        self._event_buffer = b""
+        try:
+            self._command: socket.socket | None = _connect(socket_path, timeout)
+        except OSError as error:
+            raise TrackerError(f"cannot connect to sway's socket {socket_path}: {error}") from error
+        self._events: socket.socket | None = None
+        if subscribe:
+            self._events = self._subscribe()
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str] | None = None) -> SwayForeground:
+        """The probe for the sway named by `SWAYSOCK`; TrackerError when there is none."""
+        path = (os.environ if environ is None else environ).get("SWAYSOCK")
+        if not path:
+            raise TrackerError("SWAYSOCK is not set: this is not a sway session")
+        return cls(path)
+
+    def _subscribe(self) -> socket.socket | None:
+        try:
+            sock = _connect(self._path, self._timeout)
+        except OSError as error:
+            self._events_reason = f"cannot open a second connection for events: {error}"
+            return None
+        try:
+            sock.sendall(encode_i3ipc(SUBSCRIBE, json.dumps(["window", "workspace"])))
+            length, _ = parse_i3ipc_header(_receive_exactly(sock, HEADER_SIZE))
+            reply = json.loads(_receive_exactly(sock, length))
+            if not (isinstance(reply, Mapping) and reply.get("success") is True):
+                raise IpcProtocolError(f"sway refused the subscription: {reply!r}")
+            sock.setblocking(False)
+        except (OSError, ValueError, IpcProtocolError) as error:
+            sock.close()
+            self._events_reason = f"cannot subscribe to window events: {error}"
+            return None
+        return sock
+
+    def _request(self, message_type: int) -> bytes:
+        if self._command is None:
+            self._command = _connect(self._path, self._timeout)
+        sock = self._command
+        sock.sendall(encode_i3ipc(message_type))
+        length, reply_type = parse_i3ipc_header(_receive_exactly(sock, HEADER_SIZE))
+        payload = _receive_exactly(sock, length)
+        if reply_type != message_type:
+            raise IpcProtocolError(f"asked for message type {message_type}, got a reply of type {reply_type}")
+        return payload
+
+    def foreground(self, *, with_title: bool) -> Foreground:
+        try:
+            tree = json.loads(self._request(GET_TREE))
+        except (OSError, IpcProtocolError) as error:
+            self._drop_command()
+            return self._unknown(f"sway did not answer: {error}")
+        except ValueError as error:
+            return self._unknown(f"sway's tree is not JSON: {error}")
+        self._answered = True
+        return foreground_from_tree(
+            tree, with_title=with_title, own_pid=self._own_pid, name_of_process=self._name_of_process
+        )
+
+    def _unknown(self, reason: str) -> Foreground:
+        self._answered = False
+        return Foreground(app=None, reason=reason)
+
+    def _drop_command(self) -> None:
+        if self._command is not None:
+            self._command.close()
+            self._command = None
+
+    def change_fd(self) -> int | None:
+        return self._events.fileno() if self._events is not None else None
+
+    def drain_changes(self) -> bool:
+        if self._events is None:
+            return False
+        received = b""
+        closed = False
+        try:
+            while True:
+                chunk = self._events.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+                received += chunk
+        except BlockingIOError:
+            pass
+        except OSError as error:
+            self._events_reason = f"the event connection failed: {error}"
+            closed = True
+        try:
+            messages, self._event_buffer = split_i3ipc_messages(self._event_buffer + received)
+        except IpcProtocolError as error:
+            self._events_reason = f"unreadable events: {error}"
+            closed = True
+            messages = []
+        if closed:
+            self._events_reason = self._events_reason or "sway closed the event connection"
+            self._events.close()
+            self._events = None
+            return True
+        return focus_may_have_changed(messages)
+
+    def status(self) -> ProbeStatus:
+        found = self.foreground(with_title=False)
+        events = "listening for window events" if self._events is not None else self._events_reason
+        if found.app is not None:
+            detail = f"focused: {found.app.executable} (pid {found.pid}); {events or 'polling'}"
+            return ProbeStatus("foreground", self.backend, True, detail)
+        return ProbeStatus(
+            "foreground",
+            self.backend,
+            self._answered,
+            f"{found.reason}; {events or 'polling'}",
+            None if self._answered else "is sway running, and is SWAYSOCK the socket of this session?",
+        )
+
+    def close(self) -> None:
+        self._drop_command()
+        if self._events is not None:
+            self._events.close()
+            self._events = None

@@ -1,0 +1,54 @@
+"""Fixtures for the storage tests: real SQLite files under tmp_path."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from wellbeing_app.storage import Store, open_store
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def store(data_dir: Path) -> Iterator[Store]:
+    result = open_store(data_dir)
+    assert result.notice is None
+    yield result.store
+    result.store.close()
+
+
+def _writable(folder: Path) -> bool:
+    probe = folder / "probe"
+    try:
+        probe.write_text("x")
+    except OSError:
+        return False
+    probe.unlink()
+    return True
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    """A folder nobody can write into: chmod does it for users; root needs the immutable attribute."""
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    folder.chmod(0o555)
+    chattr = shutil.which("chattr")
+    immutable = False
+    if _writable(folder):
+        if chattr is None or subprocess.run([chattr, "+i", str(folder)], check=False).returncode != 0:
+            folder.chmod(0o755)
+            pytest.skip("cannot make a folder read-only here (root, and chattr +i is not allowed)")
+        immutable = True
+    yield folder
+    if immutable and chattr is not None:
+        subprocess.run([chattr, "-i", str(folder)], check=True)
+    folder.chmod(0o755)

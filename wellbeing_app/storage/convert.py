@@ -1,0 +1,62 @@
+"""Conversions between the core's aware datetimes and dates and the integers kept in the database.
+
+Instants are stored as whole milliseconds since the epoch (UTC), so anything finer is dropped;
+local days as the integer yyyymmdd; UTC offsets as whole seconds.
+"""
+
+from __future__ import annotations
+
+import functools
+from datetime import UTC, date, datetime, time, timedelta, timezone
+
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_ONE_MS = timedelta(milliseconds=1)
+
+
+def to_ms(moment: datetime) -> int:
+    """Milliseconds since the epoch of an aware datetime (rounded down)."""
+    if moment.utcoffset() is None:
+        raise ValueError(f"{moment!r} is naive; storage needs datetimes with a time zone")
+    return (moment - EPOCH) // _ONE_MS
+
+
+def offset_seconds(moment: datetime) -> int:
+    """The UTC offset of an aware datetime, in whole seconds."""
+    offset = moment.utcoffset()
+    if offset is None:
+        raise ValueError(f"{moment!r} is naive; storage needs datetimes with a time zone")
+    return int(offset.total_seconds())
+
+
+@functools.lru_cache(maxsize=64)
+def fixed_zone(offset_s: int) -> timezone:
+    """The fixed-offset zone for an offset in seconds (UTC itself for 0)."""
+    return UTC if offset_s == 0 else timezone(timedelta(seconds=offset_s))
+
+
+def from_ms(ms: int, offset_s: int) -> datetime:
+    """The aware datetime for milliseconds since the epoch, shown at the given UTC offset."""
+    # Integer seconds keep fromtimestamp exact; a float of ms / 1000 would not be at this size.
+    seconds, millis = divmod(ms, 1000)
+    return datetime.fromtimestamp(seconds, fixed_zone(offset_s)).replace(microsecond=millis * 1000)
+
+
+def day_number(day: date) -> int:
+    """A date as the integer yyyymmdd."""
+    return day.year * 10000 + day.month * 100 + day.day
+
+
+def day_from_number(number: int) -> date:
+    """The date of an integer yyyymmdd."""
+    return date(number // 10000, number // 100 % 100, number % 100)
+
+
+def local_day(moment: datetime, day_starts_at: time) -> date:
+    """The day a moment belongs to, in the moment's own offset, when days start at `day_starts_at`."""
+    since_midnight = timedelta(hours=day_starts_at.hour, minutes=day_starts_at.minute)
+    return (moment - since_midnight).date()
+
+
+def iso(moment: datetime) -> str:
+    """ISO-8601 with the moment's own offset; milliseconds only when there are any."""
+    return moment.isoformat(timespec="milliseconds" if moment.microsecond else "seconds")

@@ -1,0 +1,1 @@
+"""Alembic migrations of the storage schema; `open_store` applies them, no alembic.ini needed."""

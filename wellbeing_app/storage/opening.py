@@ -1,0 +1,156 @@
+"""Opening the store: where the database lives, setting aside one that cannot be used, migrating."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sqlite3
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.engine import URL, make_url
+
+from . import sqlite_file
+from .errors import StorageError
+from .store import DEFAULT_PERSON, Store, describe_database_error
+
+_log = logging.getLogger(__name__)
+
+DATABASE_FILE = "wellbeing.sqlite3"
+MIGRATIONS = Path(__file__).with_name("migrations")
+
+
+@dataclass(frozen=True)
+class OpenResult:
+    """An open store, and what the user should be told about opening it.
+
+    `notice` is one sentence when a database could not be used and was set aside (then
+    `moved_aside` is where it is now); None otherwise.
+    """
+
+    store: Store
+    notice: str | None
+    moved_aside: Path | None
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An alembic configuration for the migrations of this package, without an alembic.ini.
+
+    For writing a new revision: upgrade a scratch database to head, then
+    ``command.revision(alembic_config("sqlite:///scratch.sqlite3"), "what changed", autogenerate=True)``.
+    """
+    config = Config()
+    # ConfigParser interpolates %, so it is doubled in paths and URLs.
+    config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
+    if url is not None:
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def known_revisions() -> set[str]:
+    """Every schema revision this version of the code knows."""
+    script = ScriptDirectory.from_config(alembic_config())
+    return {revision.revision for revision in script.walk_revisions()}
+
+
+def _migrate(engine: Engine) -> None:
+    config = alembic_config()
+    with sqlite_file.writing(engine).begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "head")
+
+
+def _ensure_writable_folder(folder: Path) -> None:
+    what_to_do = "make it writable, or choose another data folder (--data-dir or WELLBEING_DATA_DIR)"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, probe = tempfile.mkstemp(dir=folder, prefix=".wellbeing-write-test-")
+        os.close(handle)
+        os.unlink(probe)
+    except OSError as exc:
+        raise StorageError(
+            f"cannot write to the data folder {folder}: {exc.strerror or exc}; {what_to_do}"
+        ) from exc
+
+
+def _create_engine(url: URL) -> Engine:
+    try:
+        engine = create_engine(url)
+    except (ImportError, sa_exc.ArgumentError) as exc:
+        where = url.render_as_string(hide_password=True)
+        raise StorageError(f"cannot use the database {where}: {exc}") from exc
+    if url.get_backend_name() == "sqlite":
+        sqlite_file.configure(engine)
+    return engine
+
+
+def _set_aside(path: Path, reason: str) -> tuple[Path, str]:
+    try:
+        moved = sqlite_file.move_aside(path)
+    except OSError as exc:
+        raise StorageError(
+            f"the database {path} cannot be used because {reason}, and it cannot be moved aside "
+            f"({exc.strerror or exc}); move it away by hand and start again"
+        ) from exc
+    notice = (
+        f"The database {path} could not be used because {reason}, so it was moved to {moved} "
+        "and a new, empty database was started."
+    )
+    _log.warning("%s", notice)
+    return moved, notice
+
+
+def open_store(data_dir: Path, *, url: str | None = None, person_id: str = DEFAULT_PERSON) -> OpenResult:
+    """Open (creating or migrating as needed) the database and return the store on it.
+
+    By default the database is the SQLite file `wellbeing.sqlite3` in `data_dir`, which is created
+    if needed. A database file that cannot be used (not a database, damaged, or from a newer
+    version of Wellbeing) is moved aside to `wellbeing.sqlite3.broken-YYYYmmdd-HHMMSS`, never
+    deleted, and a fresh one is started; `notice` then says so. A folder that cannot be written
+    raises StorageError: the caller may then run from memory (`url="sqlite://"`).
+    """
+    if url is None:
+        database_url = URL.create("sqlite", database=str(data_dir / DATABASE_FILE))
+    else:
+        try:
+            database_url = make_url(url)
+        except sa_exc.ArgumentError as exc:
+            raise StorageError(f"{url!r} is not a database URL: {exc}") from exc
+    path = sqlite_file.file_of(database_url)
+    location = str(path) if path is not None else database_url.render_as_string(hide_password=True)
+    moved: Path | None = None
+    notice: str | None = None
+    if path is not None:
+        _ensure_writable_folder(path.parent)
+        try:
+            reason = sqlite_file.why_unusable(path, known_revisions())
+        except (OSError, sqlite3.OperationalError) as exc:
+            raise StorageError(f"cannot read the database {path}: {exc}") from exc
+        if reason is not None:
+            moved, notice = _set_aside(path, reason)
+    engine = _create_engine(database_url)
+    try:
+        try:
+            _migrate(engine)
+        except sa_exc.DatabaseError as exc:
+            # Damage that the quick check did not see shows up here; set the file aside once.
+            if path is None or moved is not None or isinstance(exc, sa_exc.OperationalError):
+                raise
+            engine.dispose()
+            moved, notice = _set_aside(path, f"it could not be read ({exc.orig})")
+            engine = _create_engine(database_url)
+            _migrate(engine)
+        store = Store(engine, person_id=person_id, location=location)
+    except sa_exc.DBAPIError as exc:
+        engine.dispose()
+        raise StorageError(describe_database_error(exc, location, "open the database")) from exc
+    except BaseException:
+        engine.dispose()
+        raise
+    return OpenResult(store=store, notice=notice, moved_aside=moved)

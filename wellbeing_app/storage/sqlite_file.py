@@ -1,0 +1,149 @@
+"""Everything that is particular to SQLite: connection pragmas, transaction control, file checks.
+
+The rest of the storage layer is portable SQL; this module is the one place that knows the
+database may be a file beside the user's other data.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+from collections.abc import Collection
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, event
+from sqlalchemy.engine import URL
+
+_log = logging.getLogger(__name__)
+
+PRAGMAS = (
+    # First, so that switching the journal mode waits for another process instead of failing.
+    "PRAGMA busy_timeout=5000",
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=NORMAL",
+    "PRAGMA foreign_keys=ON",
+)
+
+#: Execution option naming how a transaction begins on SQLite: DEFERRED (reads) or IMMEDIATE.
+BEGIN_OPTION = "wellbeing_sqlite_begin"
+
+_HEADER = b"SQLite format 3\x00"
+_COMPANIONS = ("-wal", "-shm", "-journal")
+
+
+def file_of(url: URL) -> Path | None:
+    """The database file of a SQLite URL, or None for other backends and in-memory databases."""
+    if url.get_backend_name() != "sqlite":
+        return None
+    database = url.database
+    if not database or database == ":memory:" or url.query.get("mode") == "memory":
+        return None
+    if database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def configure(engine: Engine) -> None:
+    """Set the pragmas on every new connection and let SQLAlchemy, not the driver, begin transactions.
+
+    The sqlite3 driver's legacy mode emits BEGIN only before writes, so a read followed by a
+    write is not one transaction; a BEGIN of our own on every transaction fixes that, and
+    IMMEDIATE on writing transactions takes the write lock up front (waiting `busy_timeout`),
+    so that another writer cannot invalidate what was read.
+    """
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            for pragma in PRAGMAS:
+                cursor.execute(pragma)
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
+        connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def writing(engine: Engine) -> Engine:
+    """The engine to use for transactions that write (harmless on other backends)."""
+    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+
+
+def vacuum(engine: Engine) -> None:
+    """Rebuild the file so that deleted records are gone from the disk, not just unlinked."""
+    raw = engine.raw_connection()
+    try:
+        cursor = raw.cursor()
+        try:
+            # VACUUM cannot run inside a transaction; with the driver's BEGIN disabled it does not.
+            cursor.execute("VACUUM")
+            # In WAL mode the old pages linger in the main file until a checkpoint.
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            cursor.close()
+    finally:
+        raw.close()
+
+
+def why_unusable(path: Path, known_revisions: Collection[str]) -> str | None:
+    """Why the database file cannot be used, in words, or None if it can (or does not exist yet).
+
+    Looks without writing: the file is opened read-only, so a file that is set aside keeps its
+    bytes. Raises sqlite3.OperationalError when the file cannot be read at all (permissions),
+    which is not a reason to set it aside.
+    """
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    with path.open("rb") as file:
+        if file.read(len(_HEADER)) != _HEADER:
+            return "it is not a SQLite database"
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return _inspect(connection, known_revisions)
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        return f"it is damaged ({exc})"
+    finally:
+        connection.close()
+
+
+def _inspect(connection: sqlite3.Connection, known_revisions: Collection[str]) -> str | None:
+    problems = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
+    if problems != ["ok"]:
+        _log.warning("quick_check of the database found: %s", "; ".join(problems)[:2000])
+        return "it is damaged (its integrity check failed)"
+    names = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
+    tables = {str(row[0]) for row in names if not str(row[0]).startswith("sqlite_")}
+    if "alembic_version" not in tables:
+        return "it was not created by Wellbeing" if tables else None
+    revisions = [str(row[0]) for row in connection.execute("SELECT version_num FROM alembic_version")]
+    unknown = [revision for revision in revisions if revision not in known_revisions]
+    if unknown:
+        return f"it was written by a newer version of Wellbeing (schema revision {', '.join(unknown)})"
+    return None
+
+
+def move_aside(path: Path) -> Path:
+    """Rename the database (and its -wal, -shm and -journal files) to `<name>.broken-YYYYmmdd-HHMMSS`.
+
+    Nothing is deleted; if that name is taken, a counter is added.
+    """
+    stamp = datetime.now(UTC).astimezone().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.broken-{stamp}")
+    counter = 1
+    while any(Path(f"{target}{suffix}").exists() for suffix in ("", *_COMPANIONS)):
+        counter += 1
+        target = path.with_name(f"{path.name}.broken-{stamp}-{counter}")
+    path.rename(target)
+    for suffix in _COMPANIONS:
+        companion = Path(f"{path}{suffix}")
+        if companion.exists():
+            companion.rename(Path(f"{target}{suffix}"))
+    return target

@@ -1,0 +1,735 @@
+"""The store: usage spans, events, settings and the passcode hash, kept in a SQL database."""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from sqlalchemy import Connection, Engine, Row, Select, delete, exists, func, insert, select, update
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
+
+from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
+from wellbeing_app.core.passcode import Attempt, PasscodeHash
+
+from . import sqlite_file, transfer
+from .convert import day_from_number, day_number, from_ms, offset_seconds, to_ms
+from .errors import StorageError
+from .intervals import CoveredTime
+from .models import UID_LENGTH, AppRow, Base, EventRow, MetaRow, PasscodeRow, SettingRow, SpanRow
+
+_log = logging.getLogger(__name__)
+
+DEFAULT_PERSON = "default"
+DEVICE_ID_KEY = "device_id"
+#: Bound parameters per statement stay well under SQLite's limit.
+_CHUNK = 500
+
+
+@dataclass(frozen=True)
+class DayAppUsage:
+    """Seconds of use of one app on one local day."""
+
+    day: date
+    app: AppRef
+    seconds: float
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did, counted in records of the file.
+
+    A span that was trimmed because part of its time was already recorded counts as added
+    (its uncovered pieces were); a span whose time was all recorded, or whose uid was already
+    there, counts as skipped. So `spans_added + spans_skipped` is the number of spans in the file.
+    """
+
+    spans_added: int
+    spans_skipped: int
+    events_added: int
+    events_skipped: int
+
+
+@dataclass
+class _CachedApp:
+    id: int
+    name: str
+    first_seen_ms: int
+
+
+def _chunks(values: Sequence[str]) -> Iterator[Sequence[str]]:
+    for index in range(0, len(values), _CHUNK):
+        yield values[index : index + _CHUNK]
+
+
+def _json(value: object, what: str) -> str:
+    try:
+        return json.dumps(value, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    except (TypeError, ValueError) as exc:
+        raise StorageError(f"cannot store {what}: {exc}") from exc
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def describe_database_error(error: sa_exc.DBAPIError, location: str, doing: str) -> str:
+    """A sentence for people about a database error: what happened, where, and what to do."""
+    text = str(error.orig).lower()
+    if "disk is full" in text or "no space" in text:
+        return f"cannot write to {location}: the disk is full; free some space and try again"
+    if "readonly" in text or "read-only" in text:
+        return f"cannot write to {location}: the database is read-only; make the file and its folder writable"
+    if "unable to open" in text:
+        return (
+            f"cannot open {location}: check that the file and its folder exist and are readable and writable"
+        )
+    if "locked" in text or "busy" in text:
+        return (
+            f"cannot {doing}: {location} was kept busy by another program for more than 5 seconds; try again"
+        )
+    if "disk i/o error" in text:
+        return f"cannot {doing}: reading or writing {location} failed with a disk I/O error"
+    if "malformed" in text or "not a database" in text:
+        return (
+            f"cannot {doing}: {location} is damaged; restart Wellbeing to set it aside and start a fresh one"
+        )
+    if isinstance(error, sa_exc.OperationalError) and "connect" in text:
+        return f"cannot {doing}: the database at {location} cannot be reached ({error.orig})"
+    return f"cannot {doing} in {location}: {error.orig}"
+
+
+class Store:
+    """Records and settings in a SQL database reached through one SQLAlchemy engine.
+
+    Every span and event written carries this store's `device_id` and `person_id`. Reads return
+    the rows of this person from every device (a cap is per person); `last_span_end` and
+    `latest_event` look at this device only, as they are about this device's own tracker.
+    Several stores (processes, devices) may write to one database at a time: nothing here assumes
+    it is the only writer. Not thread-safe: use one store per thread. Every database problem is
+    raised as StorageError with a message for people.
+
+    Times are stored in whole milliseconds; datetimes read back are aware, at the UTC offset that
+    was recorded with them.
+    """
+
+    def __init__(
+        self, engine: Engine, *, person_id: str = DEFAULT_PERSON, location: str | None = None
+    ) -> None:
+        """Use an engine whose database is already migrated (see `open_store`)."""
+        self._engine = engine
+        self._writer = sqlite_file.writing(engine)
+        self._is_sqlite = engine.dialect.name == "sqlite"
+        self._location = location or engine.url.render_as_string(hide_password=True)
+        self._person_id = person_id
+        self._closed = False
+        self._apps: dict[str, _CachedApp] | None = None
+        self._device_id = self._ensure_device_id()
+
+    # --- plumbing --------------------------------------------------------------------------
+
+    @property
+    def device_id(self) -> str:
+        return self._device_id
+
+    @property
+    def person_id(self) -> str:
+        return self._person_id
+
+    @property
+    def location(self) -> str:
+        """Where the data lives, for messages: a file path, or the URL without its password."""
+        return self._location
+
+    @contextmanager
+    def _guard(self, doing: str) -> Iterator[None]:
+        if self._closed:
+            raise StorageError(f"cannot {doing}: the store for {self._location} is closed")
+        try:
+            yield
+        except sa_exc.DBAPIError as exc:
+            raise StorageError(describe_database_error(exc, self._location, doing)) from exc
+
+    @contextmanager
+    def _write(self) -> Iterator[Connection]:
+        """One writing transaction; the app cache is dropped if it fails, as it may hold rolled-back ids."""
+        try:
+            with self._writer.begin() as connection:
+                yield connection
+        except BaseException:
+            self._apps = None
+            raise
+
+    def _read(self) -> Connection:
+        return self._engine.connect()
+
+    def close(self) -> None:
+        """Close every connection. The store cannot be used after this."""
+        if not self._closed:
+            self._closed = True
+            self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _upsert(
+        self, connection: Connection, model: type[Base], rows: list[dict[str, Any]], key: str
+    ) -> None:
+        """Insert rows, replacing those with the same `key`: native upsert where the dialect has one."""
+        if not rows:
+            return
+        dialect = connection.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            statement = sqlite.insert(model) if dialect == "sqlite" else postgresql.insert(model)
+            changed = {name: statement.excluded[name] for name in rows[0] if name != key}
+            connection.execute(statement.on_conflict_do_update(index_elements=[key], set_=changed), rows)
+            return
+        column = model.__table__.c[key]
+        for chunk in _chunks([row[key] for row in rows]):
+            connection.execute(delete(model).where(column.in_(chunk)))
+        connection.execute(insert(model), rows)
+
+    def _insert_new(
+        self, connection: Connection, model: type[Base], rows: list[dict[str, Any]], key: str
+    ) -> None:
+        """Insert rows, leaving alone those whose `key` is already there."""
+        if not rows:
+            return
+        dialect = connection.dialect.name
+        if dialect in ("sqlite", "postgresql"):
+            statement = sqlite.insert(model) if dialect == "sqlite" else postgresql.insert(model)
+            connection.execute(statement.on_conflict_do_nothing(index_elements=[key]), rows)
+            return
+        column = model.__table__.c[key]
+        present: set[Any] = set()
+        for chunk in _chunks([row[key] for row in rows]):
+            present.update(connection.scalars(select(column).where(column.in_(chunk))))
+        fresh = [row for row in rows if row[key] not in present]
+        if fresh:
+            connection.execute(insert(model), fresh)
+
+    # --- meta ------------------------------------------------------------------------------
+
+    def _ensure_device_id(self) -> str:
+        with self._guard("read the device id"), self._write() as connection:
+            self._insert_new(connection, MetaRow, [{"key": DEVICE_ID_KEY, "value": uuid.uuid4().hex}], "key")
+            device_id = connection.scalar(select(MetaRow.value).where(MetaRow.key == DEVICE_ID_KEY))
+        if device_id is None:
+            raise StorageError(f"cannot keep a device id in {self._location}")
+        return device_id
+
+    def get_meta(self, key: str) -> str | None:
+        with self._guard(f"read {key!r}"), self._read() as connection:
+            return connection.scalar(select(MetaRow.value).where(MetaRow.key == key))
+
+    def set_meta(self, key: str, value: str) -> None:
+        if key == DEVICE_ID_KEY and value != self._device_id:
+            raise ValueError("the device id is made once and never changed")
+        with self._guard(f"save {key!r}"), self._write() as connection:
+            self._upsert(connection, MetaRow, [{"key": key, "value": value}], "key")
+
+    # --- apps ------------------------------------------------------------------------------
+
+    def _app_cache(self, connection: Connection) -> dict[str, _CachedApp]:
+        if self._apps is None:
+            rows = connection.execute(select(AppRow.executable, AppRow.id, AppRow.name, AppRow.first_seen_ms))
+            self._apps = {executable: _CachedApp(id_, name, first) for executable, id_, name, first in rows}
+        return self._apps
+
+    def _resolve_apps(
+        self,
+        connection: Connection,
+        seen: Iterable[tuple[AppRef, int]],
+        *,
+        rename: bool,
+        first_seen: Mapping[str, int] | None = None,
+    ) -> dict[str, int]:
+        """Ids of the apps, adding the new ones; `seen` is (app, start_ms) in the order seen.
+
+        With `rename`, an app's stored name becomes the last name seen (live tracking sees the
+        newest names; an import brings older ones and so leaves names alone).
+        """
+        cache = self._app_cache(connection)
+        wanted: dict[str, tuple[str, int]] = {}
+        for app, start_ms in seen:
+            earlier = wanted.get(app.executable)
+            wanted[app.executable] = (app.name, start_ms if earlier is None else min(earlier[1], start_ms))
+        if first_seen:
+            for executable, (name, start_ms) in wanted.items():
+                wanted[executable] = (name, min(start_ms, first_seen.get(executable, start_ms)))
+        missing = [executable for executable in wanted if executable not in cache]
+        if missing:
+            self._insert_new(
+                connection,
+                AppRow,
+                [
+                    {
+                        "executable": executable,
+                        "name": wanted[executable][0],
+                        "first_seen_ms": wanted[executable][1],
+                    }
+                    for executable in missing
+                ],
+                "executable",
+            )
+            for chunk in _chunks(missing):
+                query = select(AppRow.executable, AppRow.id, AppRow.name, AppRow.first_seen_ms)
+                for executable, id_, name, first in connection.execute(
+                    query.where(AppRow.executable.in_(chunk))
+                ):
+                    cache[executable] = _CachedApp(id_, name, first)
+        for executable, (name, start_ms) in wanted.items():
+            cached = cache[executable]
+            changes: dict[str, Any] = {}
+            if rename and name != cached.name:
+                changes["name"] = cached.name = name
+            if start_ms < cached.first_seen_ms:
+                changes["first_seen_ms"] = cached.first_seen_ms = start_ms
+            if changes:
+                connection.execute(update(AppRow).where(AppRow.id == cached.id).values(**changes))
+        return {executable: cache[executable].id for executable in wanted}
+
+    # --- spans -----------------------------------------------------------------------------
+
+    def _span_row(self, span: UsageSpan, app_id: int) -> dict[str, Any]:
+        if len(span.uid) > UID_LENGTH:
+            raise ValueError(f"span uid {span.uid!r} is longer than {UID_LENGTH} characters")
+        return {
+            "uid": span.uid,
+            "device_id": self._device_id,
+            "person_id": self._person_id,
+            "app_id": app_id,
+            "start_ms": to_ms(span.start),
+            "end_ms": to_ms(span.end),
+            "utc_offset_s": int(span.utc_offset.total_seconds()),
+            "day": day_number(span.day),
+            "title": span.title,
+        }
+
+    def upsert_spans(self, spans: Iterable[UsageSpan]) -> None:
+        """Write spans, replacing any with the same uid (an open span is written again as it changes).
+
+        One transaction. The spans of one device must not overlap; the tracker sees to that.
+        """
+        batch = list(spans)
+        if not batch:
+            return
+        with self._guard("save the usage"):
+            try:
+                self._upsert_spans(batch)
+            except sa_exc.IntegrityError:
+                # Another writer may have deleted an app whose id was cached: look them up again.
+                self._upsert_spans(batch)
+
+    def _upsert_spans(self, batch: list[UsageSpan]) -> None:
+        with self._write() as connection:
+            app_ids = self._resolve_apps(
+                connection, ((span.app, to_ms(span.start)) for span in batch), rename=True
+            )
+            rows = [self._span_row(span, app_ids[span.app.executable]) for span in batch]
+            self._upsert(connection, SpanRow, rows, "uid")
+
+    def delete_spans(self, uids: Iterable[str]) -> None:
+        wanted = list(uids)
+        with self._guard("delete usage"), self._write() as connection:
+            for chunk in _chunks(wanted):
+                connection.execute(delete(SpanRow).where(SpanRow.uid.in_(chunk)))
+
+    def _span_query(self) -> Select[str, str, str, int, int, int, int, str | None]:
+        return (
+            select(
+                SpanRow.uid,
+                AppRow.executable,
+                AppRow.name,
+                SpanRow.start_ms,
+                SpanRow.end_ms,
+                SpanRow.day,
+                SpanRow.utc_offset_s,
+                SpanRow.title,
+            )
+            .join(AppRow, SpanRow.app_id == AppRow.id)
+            .where(SpanRow.person_id == self._person_id)
+            .order_by(SpanRow.start_ms, SpanRow.id)
+        )
+
+    @staticmethod
+    def _spans_of(rows: Iterable[Row[str, str, str, int, int, int, int, str | None]]) -> list[UsageSpan]:
+        apps: dict[tuple[str, str], AppRef] = {}
+        spans = []
+        for uid, executable, name, start_ms, end_ms, day, offset_s, title in rows:
+            app = apps.get((executable, name))
+            if app is None:
+                app = apps[executable, name] = AppRef(executable, name)
+            spans.append(
+                UsageSpan(
+                    uid=uid,
+                    app=app,
+                    start=from_ms(start_ms, offset_s),
+                    end=from_ms(end_ms, offset_s),
+                    day=day_from_number(day),
+                    utc_offset=timedelta(seconds=offset_s),
+                    title=title,
+                )
+            )
+        return spans
+
+    def spans_between(self, start: datetime, end: datetime) -> list[UsageSpan]:
+        """Spans overlapping [start, end), whole (not clipped), ordered by start."""
+        query = self._span_query().where(SpanRow.start_ms < to_ms(end), SpanRow.end_ms > to_ms(start))
+        with self._guard("read the usage"), self._read() as connection:
+            return self._spans_of(connection.execute(query))
+
+    def spans_on(self, day: date) -> list[UsageSpan]:
+        """Spans of one local day, ordered by start."""
+        query = self._span_query().where(SpanRow.day == day_number(day))
+        with self._guard("read the usage"), self._read() as connection:
+            return self._spans_of(connection.execute(query))
+
+    def usage_by_day_app(self, first: date, last: date) -> list[DayAppUsage]:
+        """Seconds per day and app from `first` to `last` inclusive, by day, then most used first."""
+        seconds = func.sum(SpanRow.end_ms - SpanRow.start_ms)
+        query = (
+            select(SpanRow.day, AppRow.executable, AppRow.name, seconds)
+            .join(AppRow, SpanRow.app_id == AppRow.id)
+            .where(
+                SpanRow.person_id == self._person_id,
+                SpanRow.day >= day_number(first),
+                SpanRow.day <= day_number(last),
+            )
+            .group_by(SpanRow.day, AppRow.id, AppRow.executable, AppRow.name)
+            .order_by(SpanRow.day, seconds.desc(), AppRow.executable)
+        )
+        with self._guard("read the usage"), self._read() as connection:
+            return [
+                DayAppUsage(day_from_number(day), AppRef(executable, name), (total or 0) / 1000)
+                for day, executable, name, total in connection.execute(query)
+            ]
+
+    def usage_on(self, day: date) -> dict[AppRef, float]:
+        """Seconds per app on one day, most used first."""
+        return {usage.app: usage.seconds for usage in self.usage_by_day_app(day, day)}
+
+    def last_span_end(self) -> datetime | None:
+        """When the last span recorded on this device ends, or None before the first."""
+        query = (
+            select(SpanRow.end_ms, SpanRow.utc_offset_s)
+            .where(SpanRow.device_id == self._device_id, SpanRow.person_id == self._person_id)
+            .order_by(SpanRow.end_ms.desc())
+            .limit(1)
+        )
+        with self._guard("read the usage"), self._read() as connection:
+            row = connection.execute(query).first()
+        return None if row is None else from_ms(row.end_ms, row.utc_offset_s)
+
+    # --- events ----------------------------------------------------------------------------
+
+    def _event_row(self, event: Event) -> dict[str, Any]:
+        if len(event.uid) > UID_LENGTH:
+            raise ValueError(f"event uid {event.uid!r} is longer than {UID_LENGTH} characters")
+        return {
+            "uid": event.uid,
+            "device_id": self._device_id,
+            "person_id": self._person_id,
+            "kind": event.kind.value,
+            "at_ms": to_ms(event.at),
+            "utc_offset_s": offset_seconds(event.at),
+            "day": day_number(event.day),
+            "data": _json(event.data, f"the details of the {event.kind.value} event {event.uid}"),
+        }
+
+    def add_events(self, events: Iterable[Event]) -> None:
+        """Record events; one whose uid is already recorded is left as it is."""
+        rows = [self._event_row(event) for event in events]
+        with self._guard("record events"), self._write() as connection:
+            self._insert_new(connection, EventRow, rows, "uid")
+
+    def _event_query(self) -> Select[str, str, int, int, int, str]:
+        return (
+            select(
+                EventRow.uid,
+                EventRow.kind,
+                EventRow.at_ms,
+                EventRow.utc_offset_s,
+                EventRow.day,
+                EventRow.data,
+            )
+            .where(EventRow.person_id == self._person_id)
+            .order_by(EventRow.at_ms, EventRow.id)
+        )
+
+    @staticmethod
+    def _events_of(rows: Iterable[Row[str, str, int, int, int, str]]) -> list[Event]:
+        events = []
+        kinds = {kind.value: kind for kind in EventKind}
+        for uid, kind, at_ms, offset_s, day, data in rows:
+            # A kind this version does not know (written by a newer one) cannot be represented.
+            if kind in kinds:
+                details = json.loads(data)
+                events.append(
+                    Event(
+                        uid=uid,
+                        kind=kinds[kind],
+                        at=from_ms(at_ms, offset_s),
+                        day=day_from_number(day),
+                        data=details if isinstance(details, dict) else {"value": details},
+                    )
+                )
+        return events
+
+    def events_between(
+        self, first: date, last: date, kinds: Collection[EventKind] | None = None
+    ) -> list[Event]:
+        """Events of the days `first` to `last` inclusive (optionally only some kinds), by time."""
+        query = self._event_query().where(EventRow.day >= day_number(first), EventRow.day <= day_number(last))
+        if kinds is not None:
+            query = query.where(EventRow.kind.in_([kind.value for kind in kinds]))
+        with self._guard("read the record"), self._read() as connection:
+            return self._events_of(connection.execute(query))
+
+    def latest_event(self, kind: EventKind) -> Event | None:
+        """The last event of a kind recorded on this device, or None."""
+        query = (
+            self._event_query()
+            .where(EventRow.kind == kind.value, EventRow.device_id == self._device_id)
+            .order_by(None)
+            .order_by(EventRow.at_ms.desc(), EventRow.id.desc())
+            .limit(1)
+        )
+        with self._guard("read the record"), self._read() as connection:
+            found = self._events_of(connection.execute(query))
+        return found[0] if found else None
+
+    def passcode_attempts(self, since: datetime) -> list[Attempt]:
+        """Passcode entries from `since` on, oldest first, from the PASSCODE_OK / PASSCODE_FAILED events."""
+        query = (
+            select(EventRow.kind, EventRow.at_ms, EventRow.utc_offset_s)
+            .where(
+                EventRow.person_id == self._person_id,
+                EventRow.kind.in_([EventKind.PASSCODE_OK.value, EventKind.PASSCODE_FAILED.value]),
+                EventRow.at_ms >= to_ms(since),
+            )
+            .order_by(EventRow.at_ms, EventRow.id)
+        )
+        with self._guard("read the passcode attempts"), self._read() as connection:
+            return [
+                Attempt(at=from_ms(at_ms, offset_s), ok=kind == EventKind.PASSCODE_OK.value)
+                for kind, at_ms, offset_s in connection.execute(query)
+            ]
+
+    # --- settings and passcode --------------------------------------------------------------
+
+    def load_settings(self) -> dict[str, Any]:
+        """Every saved setting, decoded. A value that is not valid JSON is left out (its default applies)."""
+        with self._guard("read the settings"), self._read() as connection:
+            rows = connection.execute(select(SettingRow.key, SettingRow.value)).all()
+        settings: dict[str, Any] = {}
+        for key, value in rows:
+            try:
+                settings[key] = json.loads(value)
+            except ValueError:
+                _log.warning("setting %r in %s is not valid JSON and is ignored", key, self._location)
+        return settings
+
+    def save_settings(self, values: Mapping[str, Any]) -> None:
+        """Save the given settings in one transaction; settings not given are left as they are.
+
+        `updated_ms` changes only for values that changed.
+        """
+        encoded = {key: _json(value, f"setting {key!r}") for key, value in values.items()}
+        if not encoded:
+            return
+        now_ms = to_ms(_now())
+        with self._guard("save the settings"), self._write() as connection:
+            stored = dict(
+                connection.execute(
+                    select(SettingRow.key, SettingRow.value).where(SettingRow.key.in_(encoded))
+                ).tuples()
+            )
+            rows = [
+                {"key": key, "value": value, "updated_ms": now_ms}
+                for key, value in encoded.items()
+                if stored.get(key) != value
+            ]
+            self._upsert(connection, SettingRow, rows, "key")
+
+    def load_passcode(self) -> PasscodeHash | None:
+        query = select(PasscodeRow.salt, PasscodeRow.digest, PasscodeRow.n, PasscodeRow.r, PasscodeRow.p)
+        with self._guard("read the passcode"), self._read() as connection:
+            row = connection.execute(query.where(PasscodeRow.id == 1)).first()
+        if row is None:
+            return None
+        return PasscodeHash(salt=bytes(row.salt), digest=bytes(row.digest), n=row.n, r=row.r, p=row.p)
+
+    def save_passcode(self, passcode: PasscodeHash | None) -> None:
+        """Keep the passcode hash, or remove it with None."""
+        with self._guard("save the passcode"), self._write() as connection:
+            connection.execute(delete(PasscodeRow))
+            if passcode is not None:
+                row = {
+                    "id": 1,
+                    "salt": passcode.salt,
+                    "digest": passcode.digest,
+                    "n": passcode.n,
+                    "r": passcode.r,
+                    "p": passcode.p,
+                    "set_ms": to_ms(_now()),
+                }
+                connection.execute(insert(PasscodeRow), [row])
+
+    # --- export, import, delete -------------------------------------------------------------
+
+    def _everything(self) -> tuple[list[transfer.AppRecord], list[UsageSpan], list[Event]]:
+        with self._read() as connection:
+            spans = [
+                span for span in self._spans_of(connection.execute(self._span_query())) if span.seconds > 0
+            ]
+            events = self._events_of(connection.execute(self._event_query()))
+            app_rows = connection.execute(
+                select(AppRow.executable, AppRow.name, AppRow.first_seen_ms)
+                .where(exists().where(SpanRow.app_id == AppRow.id, SpanRow.person_id == self._person_id))
+                .order_by(AppRow.executable)
+            )
+            apps = [
+                transfer.AppRecord(executable, name, from_ms(first, 0))
+                for executable, name, first in app_rows
+            ]
+        return apps, spans, events
+
+    def export_json(self, fp: TextIO) -> None:
+        """Write all spans and events of this person as the JSON export (never the passcode).
+
+        Spans of no length hold no time and are left out.
+        """
+        with self._guard("export the records"):
+            apps, spans, events = self._everything()
+        try:
+            transfer.write_json(
+                fp,
+                device_id=self._device_id,
+                exported_at=_now().replace(microsecond=0).astimezone(),
+                apps=apps,
+                spans=spans,
+                events=events,
+            )
+        except OSError as exc:
+            raise StorageError(f"cannot write the export: {exc.strerror or exc}") from exc
+
+    def export_csv(self, fp: TextIO) -> None:
+        """Write all spans and events of this person as the CSV export (never the passcode)."""
+        with self._guard("export the records"):
+            _apps, spans, events = self._everything()
+        try:
+            transfer.write_csv(fp, spans=spans, events=events)
+        except OSError as exc:
+            raise StorageError(f"cannot write the export: {exc.strerror or exc}") from exc
+
+    def import_file(self, path: Path, *, day_starts_at: time = transfer.DEFAULT_DAY_START) -> ImportResult:
+        """Import a JSON or CSV export, or a CSV with the columns start,end,app (and optionally name, day).
+
+        The whole file is checked before anything is written, and written in one transaction:
+        a file with a mistake raises StorageError (ImportFileError) naming the line or JSON path,
+        and changes nothing.
+
+        - Timestamps are ISO-8601 with a UTC offset; that offset is kept as the local offset.
+        - A row without a day belongs to the local day of its start in that offset, days starting
+          at `day_starts_at` (04:00 unless told otherwise): 2026-11-25T03:30+01:00 is on the 24th.
+        - A row without a uid gets one made from its content, so importing a file again adds nothing.
+        - A span whose uid is already recorded is skipped, whatever it says (the store's copy wins).
+        - A span is trimmed to the time this device has not recorded yet (split into pieces if
+          needed; skipped if nothing is left), counting both what was recorded before and what the
+          file brought before it: imports never count the same time twice.
+        - An event whose uid is already recorded is skipped.
+        Imported rows become this device's and this person's.
+        """
+        batch = transfer.read_import(path, day_starts_at=day_starts_at)
+        with self._guard(f"import {path}"), self._write() as connection:
+            span_uids = [span.uid for span in batch.spans]
+            known_spans: set[str] = set()
+            for chunk in _chunks(span_uids):
+                known_spans.update(connection.scalars(select(SpanRow.uid).where(SpanRow.uid.in_(chunk))))
+            covered = CoveredTime()
+            if batch.spans:
+                first_ms = min(to_ms(span.start) for span in batch.spans)
+                last_ms = max(to_ms(span.end) for span in batch.spans)
+                covered = CoveredTime(
+                    connection.execute(
+                        select(SpanRow.start_ms, SpanRow.end_ms).where(
+                            SpanRow.device_id == self._device_id,
+                            SpanRow.start_ms < last_ms,
+                            SpanRow.end_ms > first_ms,
+                        )
+                    ).tuples()
+                )
+            pieces: list[tuple[UsageSpan, str, int, int]] = []
+            spans_added = 0
+            for span in batch.spans:
+                start_ms, end_ms = to_ms(span.start), to_ms(span.end)
+                if span.uid in known_spans:
+                    continue
+                known_spans.add(span.uid)
+                uncovered = covered.uncovered(start_ms, end_ms)
+                if not uncovered:
+                    continue
+                covered.add(start_ms, end_ms)
+                spans_added += 1
+                if uncovered == [(start_ms, end_ms)]:
+                    pieces.append((span, span.uid, start_ms, end_ms))
+                else:
+                    pieces.extend((span, transfer.piece_uid(span.uid, a, b), a, b) for a, b in uncovered)
+            first_seen = {app.executable: to_ms(app.first_seen) for app in batch.apps.values()}
+            app_ids = self._resolve_apps(
+                connection,
+                [(span.app, start_ms) for span, _uid, start_ms, _end_ms in pieces],
+                rename=False,
+                first_seen=first_seen,
+            )
+            rows = []
+            for span, uid, start_ms, end_ms in pieces:
+                row = self._span_row(span, app_ids[span.app.executable])
+                row.update(uid=uid, start_ms=start_ms, end_ms=end_ms)
+                rows.append(row)
+            if rows:
+                connection.execute(insert(SpanRow), rows)
+
+            event_uids = [event.uid for event in batch.events]
+            known_events: set[str] = set()
+            for chunk in _chunks(event_uids):
+                known_events.update(connection.scalars(select(EventRow.uid).where(EventRow.uid.in_(chunk))))
+            event_rows = []
+            for event in batch.events:
+                if event.uid not in known_events:
+                    known_events.add(event.uid)
+                    event_rows.append(self._event_row(event))
+            if event_rows:
+                connection.execute(insert(EventRow), event_rows)
+        return ImportResult(
+            spans_added=spans_added,
+            spans_skipped=len(batch.spans) - spans_added,
+            events_added=len(event_rows),
+            events_skipped=len(batch.events) - len(event_rows),
+        )
+
+    def delete_all(self) -> None:
+        """Delete this person's spans and events, and the apps no one uses any more.
+
+        Settings, the passcode and the device id stay. On SQLite the file is then rebuilt so that
+        the deleted records are gone from the disk too.
+        """
+        with self._guard("delete the records"):
+            with self._write() as connection:
+                connection.execute(delete(SpanRow).where(SpanRow.person_id == self._person_id))
+                connection.execute(delete(EventRow).where(EventRow.person_id == self._person_id))
+                connection.execute(delete(AppRow).where(~exists().where(SpanRow.app_id == AppRow.id)))
+            self._apps = None
+            if self._is_sqlite:
+                sqlite_file.vacuum(self._engine)

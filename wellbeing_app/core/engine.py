@@ -236,6 +236,20 @@ class Engine:
     def resume(self) -> None:
         self.paused_until = None
 
+    @property
+    def now(self) -> datetime | None:
+        """The trusted time of the last tick or look."""
+        return self._now
+
+    def look(self, elapsed: float, wall: datetime) -> datetime:
+        """Take the time without a sample (a read-only look, e.g. `status` from the command
+        line): no accounting, no breaks. Returns the trusted instant."""
+        self._elapsed, self._now = elapsed, self.timebase.observe(elapsed, wall).trusted
+        day = day_of(self._now, self.zone, self.settings.day_starts_at)
+        if day != self.day:
+            self.seed_day(day, {}, [g for g in self.grants if g.until is not None and g.until > self._now])
+        return self._now
+
     def decision_for(self, app: AppRef | None) -> Decision:
         """The decision as it would be for another app (status lines, 'what if')."""
         return self._decide(app)

@@ -1,0 +1,459 @@
+"""The command line: the same service as the tray app, for people and for scripts."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import getpass
+import json
+import logging
+import math
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from wellbeing_app import __version__
+from wellbeing_app.core.breaks import BreakError
+from wellbeing_app.core.errors import CoreError, PasscodeError, SettingError
+from wellbeing_app.core.settings import Settings
+from wellbeing_app.i18n import _, set_language
+from wellbeing_app.service import Service, ServiceError, Status, log_dir, resolve_data_dir
+from wellbeing_app.storage import StorageError
+
+EXIT_ERROR = 2
+
+
+class CliError(Exception):
+    """A problem to tell the person in one line (exit status 2)."""
+
+
+def _format_minutes(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    return f"{math.floor(seconds / 60 + 1e-9)}"
+
+
+# --- passcodes from the terminal or from standard input -----------------------------------------
+
+
+class PasscodeSource:
+    """Where passcodes come from: standard input lines (--passcode-stdin) or the terminal."""
+
+    def __init__(self, from_stdin: bool, stdin: TextIO) -> None:
+        self.from_stdin = from_stdin
+        self.stdin = stdin
+
+    def ask(self, prompt: str) -> str:
+        if self.from_stdin:
+            line = self.stdin.readline()
+            if not line:
+                raise CliError(_("expected a passcode on standard input (--passcode-stdin), found nothing"))
+            return line.rstrip("\r\n")
+        if not self.stdin.isatty():
+            raise CliError(
+                _("the settings are locked: give the passcode on standard input with --passcode-stdin")
+            )
+        return getpass.getpass(prompt)
+
+
+def _current_passcode(service: Service, source: PasscodeSource) -> str | None:
+    if not service.passcode_is_set():
+        return None
+    return source.ask(_("Passcode: "))
+
+
+# --- commands ------------------------------------------------------------------------------------
+
+
+def cmd_status(service: Service, args: argparse.Namespace, out: TextIO) -> None:
+    status = service.status()
+    if args.json:
+        json.dump(status_json(status), out, ensure_ascii=False)
+        out.write("\n")
+        return
+    out.write(status_text(status) + "\n")
+
+
+def status_json(status: Status) -> dict[str, Any]:
+    decision = status.decision
+    return {
+        "day": status.day.isoformat(),
+        "used_minutes": round(status.used_minutes, 2),
+        "cap_minutes": status.cap_minutes,
+        "remaining_minutes": None if status.remaining_minutes is None else round(status.remaining_minutes, 2),
+        "decision": decision.verdict.value,
+        "reason": decision.reason.value if decision.reason else None,
+        "until": decision.until.isoformat() if decision.until else None,
+        "next_break_in_minutes": None
+        if status.next_break_in_seconds is None
+        else round(status.next_break_in_seconds / 60, 2),
+        "tracking": status.tracking,
+        "apps": [
+            {"app": app.executable, "name": app.name, "minutes": round(seconds / 60, 2)}
+            for app, seconds in status.by_app
+        ],
+    }
+
+
+def status_text(status: Status) -> str:
+    decision = status.decision
+    lines = []
+    if status.cap_minutes is None:
+        lines.append(
+            _("Today: {used} min of screen time (no daily cap)").format(
+                used=_format_minutes(status.used_seconds)
+            )
+        )
+    else:
+        lines.append(
+            _("Today: {used} of {cap} min used, {left} min left").format(
+                used=_format_minutes(status.used_seconds),
+                cap=status.cap_minutes,
+                left=math.ceil((status.remaining_minutes or 0) - 1e-9),
+            )
+        )
+    if status.next_break_in_seconds is not None:
+        lines.append(
+            _("Next break in {minutes} min of use").format(
+                minutes=math.ceil(status.next_break_in_seconds / 60)
+            )
+        )
+    verdicts = {
+        "allow": _("Counted apps: allowed"),
+        "warn": _("Counted apps: allowed, the cap is near"),
+        "break": _("A break is running"),
+        "block": _("Counted apps: blocked"),
+    }
+    line = verdicts[decision.verdict.value]
+    if decision.until is not None:
+        line += " " + _("until {time}").format(time=decision.until.astimezone().strftime("%H:%M"))
+    if decision.reason is not None:
+        reasons = {"cap": _("the daily cap is used"), "downtime": _("downtime"), "app_limit": _("app limit")}
+        line += f" ({reasons[decision.reason.value]})"
+    lines.append(line)
+    if not status.tracking:
+        lines.append(_("Tracking is not running: start the app with `wellbeing-app run`."))
+    return "\n".join(lines)
+
+
+def cmd_report(service: Service, args: argparse.Namespace, out: TextIO) -> None:
+    rows = service.report(args.days)
+    records = [
+        {
+            "date": r.day.isoformat(),
+            "app": r.app.executable,
+            "name": r.app.name,
+            "minutes": round(r.seconds / 60, 2),
+        }
+        for r in rows
+    ]
+    if args.json:
+        json.dump(records, out, ensure_ascii=False)
+        out.write("\n")
+    elif args.csv:
+        writer = csv.DictWriter(out, fieldnames=["date", "app", "name", "minutes"], lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(records)
+    else:
+        if not records:
+            out.write(_("No usage recorded in the last {days} day(s).").format(days=args.days) + "\n")
+            return
+        day = None
+        for record in records:
+            if record["date"] != day:
+                day = record["date"]
+                total: float = sum(float(r["minutes"]) for r in records if r["date"] == day)
+                out.write(f"{day}  {total:7.1f} min\n")
+            out.write(f"    {record['minutes']:7.1f}  {record['name']} ({record['app']})\n")
+
+
+def cmd_config_show(service: Service, args: argparse.Namespace, out: TextIO) -> None:
+    settings = service.settings
+    if args.json:
+        json.dump(settings.to_json(), out, ensure_ascii=False)
+        out.write("\n")
+        return
+    for key, spec in Settings.specs().items():
+        lock = " 🔒" if spec.guarded and service.passcode_is_set() else ""
+        out.write(
+            f"{key} = {settings.text_of(key)}{lock}\n    {_(spec.description)}; {_(spec.type.allowed)}\n"
+        )
+
+
+def cmd_config_set(service: Service, args: argparse.Namespace, out: TextIO, source: PasscodeSource) -> None:
+    value = Settings.parse_text(args.key, args.value)  # refuse a bad value before asking anything
+    passcode = _current_passcode(service, source) if Settings.spec(args.key).guarded else None
+    new = service.change_settings({args.key: value}, passcode=passcode)
+    out.write(f"{args.key} = {new.text_of(args.key)}\n")
+
+
+def cmd_passcode(service: Service, args: argparse.Namespace, out: TextIO, source: PasscodeSource) -> None:
+    if args.action == "set":
+        current = _current_passcode(service, source)
+        if current is not None:
+            service.verify_passcode(current, purpose="change the passcode")
+        new = source.ask(_("New passcode (4-12 digits or a phrase of 6 or more characters): "))
+        if not source.from_stdin:
+            again = source.ask(_("Repeat the new passcode: "))
+            if again != new:
+                raise CliError(_("the two passcodes differ; nothing was changed"))
+        service.set_passcode(new, current=current)
+        out.write(
+            _("Passcode set: settings, more time, skipping breaks, pausing and quitting now need it.") + "\n"
+        )
+    else:
+        if not service.passcode_is_set():
+            raise CliError(_("no passcode is set"))
+        service.clear_passcode(current=_current_passcode(service, source))
+        out.write(_("Passcode removed: the settings are no longer locked.") + "\n")
+
+
+def cmd_export(service: Service, args: argparse.Namespace, out: TextIO) -> None:
+    if args.output:
+        path = Path(args.output)
+        try:
+            with path.open("w", encoding="utf-8", newline="") as fp:
+                service.export(args.format, fp)
+        except OSError as error:
+            raise CliError(
+                _("cannot write {path}: {error}").format(path=path, error=error.strerror)
+            ) from error
+        sys.stderr.write(_("Exported to {path}").format(path=path) + "\n")
+    else:
+        service.export(args.format, out)
+
+
+def cmd_import(service: Service, args: argparse.Namespace, out: TextIO, source: PasscodeSource) -> None:
+    path = Path(args.file)
+    if not path.is_file():
+        raise CliError(_("{path} is not a file; give the path of a CSV or JSON export").format(path=path))
+    result = service.import_file(path, passcode=_current_passcode(service, source))
+    out.write(
+        _(
+            "Imported {spans} usage spans ({skipped} already there) and {events} events ({eskipped} already there)."
+        ).format(
+            spans=result.spans_added,
+            skipped=result.spans_skipped,
+            events=result.events_added,
+            eskipped=result.events_skipped,
+        )
+        + "\n"
+    )
+
+
+def cmd_delete(service: Service, args: argparse.Namespace, out: TextIO, source: PasscodeSource) -> None:
+    if not args.yes:
+        raise CliError(_("this deletes all usage and events for good; run again with --yes to do it"))
+    service.delete_all(passcode=_current_passcode(service, source))
+    out.write(_("All usage records and events were deleted. Settings and the passcode are kept.") + "\n")
+
+
+def cmd_track(service: Service, args: argparse.Namespace, out: TextIO) -> None:
+    from wellbeing_app.headless import run_tracking
+    from wellbeing_app.tracker.choose import choose_probes
+
+    if service.tracker_running():
+        raise CliError(_("another tracker is already running for this data dir"))
+    probes = choose_probes()
+    try:
+        for status in probes.statuses():
+            if not status.works:
+                sys.stderr.write(f"{status.kind}: {status.detail}\n")
+        count = run_tracking(service, probes, seconds=args.seconds)
+    finally:
+        probes.close()
+    out.write(_("Tracked {count} samples.").format(count=count) + "\n")
+
+
+def cmd_doctor(service: Service, args: argparse.Namespace, out: TextIO) -> None:
+    from wellbeing_app.tracker.choose import choose_probes
+
+    probes = choose_probes()
+    try:
+        statuses = probes.statuses()
+    finally:
+        probes.close()
+    if args.json:
+        json.dump(
+            {
+                "data_dir": str(service.data_dir),
+                "database": service.store.location,
+                "probes": [
+                    {
+                        "kind": s.kind,
+                        "backend": s.backend,
+                        "works": s.works,
+                        "detail": s.detail,
+                        "hint": s.hint,
+                    }
+                    for s in statuses
+                ],
+            },
+            out,
+            ensure_ascii=False,
+        )
+        out.write("\n")
+        return
+    out.write(_("Data: {path}").format(path=service.store.location) + "\n")
+    for s in statuses:
+        mark = "ok " if s.works else "no "
+        out.write(f"[{mark}] {s.kind:10} {s.backend:10} {s.detail}\n")
+        if s.hint and not s.works:
+            out.write(f"      → {s.hint}\n")
+
+
+def cmd_run(service: Service, args: argparse.Namespace, out: TextIO) -> int:
+    try:
+        from wellbeing_app.app import main as app_main
+    except ImportError as error:
+        raise CliError(
+            _(
+                "the tray app cannot start here ({error}); use `wellbeing-app track` to track without it"
+            ).format(error=error)
+        ) from error
+    service.close()
+    return int(app_main(args))
+
+
+# --- parsing -------------------------------------------------------------------------------------
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="wellbeing-app",
+        description=_("Wellbeing: daily screen-time cap, breaks, and a guide to mental well-being."),
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir", metavar="DIR", help=_("keep all data in DIR (also $WELLBEING_DATA_DIR)")
+    )
+    parser.add_argument(
+        "--passcode-stdin",
+        action="store_true",
+        help=_("read the passcode (and for `passcode set`, the new one) from standard input, one per line"),
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("run", help=_("start the tray app (the default)"))
+    status = commands.add_parser("status", help=_("today: used, cap, remaining, next break, decision"))
+    status.add_argument("--json", action="store_true")
+    report = commands.add_parser("report", help=_("usage per day and per app"))
+    report.add_argument("--days", type=int, default=7, help=_("how many days back (default 7)"))
+    fmt = report.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+
+    config = commands.add_parser("config", help=_("show or change settings"))
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+    show = config_commands.add_parser("show", help=_("all settings with what they allow"))
+    show.add_argument("--json", action="store_true")
+    setter = config_commands.add_parser(
+        "set", help=_("change one setting (the passcode is asked when locked)")
+    )
+    setter.add_argument("key", choices=list(Settings.specs()), metavar="KEY")
+    setter.add_argument("value", metavar="VALUE")
+
+    passcode = commands.add_parser("passcode", help=_("set or remove the parent's passcode"))
+    passcode.add_argument("action", choices=["set", "clear"])
+
+    export = commands.add_parser("export", help=_("export all usage and events"))
+    export.add_argument("--format", choices=["csv", "json"], default="json")
+    export.add_argument("--output", "-o", metavar="FILE")
+    importer = commands.add_parser("import", help=_("import a CSV or JSON export"))
+    importer.add_argument("file")
+    delete = commands.add_parser("delete-data", help=_("delete all usage records and events"))
+    delete.add_argument("--yes", action="store_true", help=_("really delete"))
+
+    track = commands.add_parser("track", help=_("track without the tray (until stopped)"))
+    track.add_argument("--seconds", type=float, help=_("stop after this many seconds"))
+    doctor = commands.add_parser("doctor", help=_("which probes work on this machine, and why not"))
+    doctor.add_argument("--json", action="store_true")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None
+) -> int:
+    out = stdout or sys.stdout
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    command = args.command or "run"
+    data_dir = resolve_data_dir(args.data_dir)
+    _configure_logging(data_dir, given=bool(args.data_dir), verbose=command in {"track", "run"})
+    source = PasscodeSource(args.passcode_stdin, stdin or sys.stdin)
+    service: Service | None = None
+    try:
+        service = Service.open(data_dir)
+        set_language(service.settings.language)
+        for notice in service.notices:
+            sys.stderr.write(f"wellbeing-app: {notice}\n")
+        if command == "run":
+            code = cmd_run(service, args, out)
+            service = None
+            return code
+        if command == "config":
+            if args.config_command == "show":
+                cmd_config_show(service, args, out)
+            else:
+                cmd_config_set(service, args, out, source)
+        elif command == "passcode":
+            cmd_passcode(service, args, out, source)
+        elif command == "import":
+            cmd_import(service, args, out, source)
+        elif command == "delete-data":
+            cmd_delete(service, args, out, source)
+        else:
+            handlers = {
+                "status": cmd_status,
+                "report": cmd_report,
+                "export": cmd_export,
+                "track": cmd_track,
+                "doctor": cmd_doctor,
+            }
+            handlers[command](service, args, out)
+        return 0
+    except BrokenPipeError:
+        sys.stderr.close()  # the reader went away (`| head`): nothing more to say
+        return 0
+    except (CliError, CoreError, ServiceError, StorageError, BreakError) as error:
+        sys.stderr.write(f"wellbeing-app: {_error_text(error)}\n")
+        return EXIT_ERROR
+    finally:
+        if service is not None:
+            service.close()
+
+
+def _error_text(error: Exception) -> str:
+    if isinstance(error, SettingError):
+        return _("{key}: {given!r} is not allowed; allowed: {allowed}").format(
+            key=error.key, given=error.given, allowed=_(error.allowed)
+        )
+    if isinstance(error, PasscodeError):
+        return _(str(error))
+    return str(error)
+
+
+def _configure_logging(data_dir: Path, *, given: bool, verbose: bool) -> None:
+    handlers: list[logging.Handler] = []
+    if verbose:
+        folder = log_dir(data_dir, given)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            handlers.append(logging.FileHandler(folder / "wellbeing.log", encoding="utf-8"))
+        except OSError:
+            pass
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        handlers=handlers or None,
+    )
+
+
+def _timestamp(value: datetime) -> str:
+    return value.isoformat(timespec="seconds")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

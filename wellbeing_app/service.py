@@ -1,0 +1,576 @@
+"""The application layer shared by the command line and the tray: it owns the engine, reads and
+writes storage, takes samples from the tracker and answers "what now?". No Qt; driven by
+whoever owns the loop, on that loop's thread."""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+import uuid
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any, TextIO
+
+from platformdirs import user_data_dir, user_log_dir
+
+from wellbeing_app.core import passcode as passcodes
+from wellbeing_app.core.clock import Clock
+from wellbeing_app.core.days import day_bounds, day_of
+from wellbeing_app.core.engine import Engine, TickResult
+from wellbeing_app.core.errors import PasscodeError, SettingError
+from wellbeing_app.core.model import UNKNOWN_APP, AppRef, Decision, Event, EventKind, Sample, UsageSpan
+from wellbeing_app.core.policy import Grant
+from wellbeing_app.core.settings import Settings
+from wellbeing_app.storage import DayAppUsage, ImportResult, StorageError, Store, open_store
+from wellbeing_app.storage.journal import Journal, JournalState
+from wellbeing_app.tracker.clock import SystemClock
+
+log = logging.getLogger(__name__)
+
+APP_NAME = "wellbeing-app"
+DATA_DIR_ENV = "WELLBEING_DATA_DIR"
+#: Spans are committed to the database this often while tracking (events at once).
+DB_FLUSH_SECONDS = 120.0
+#: The live journal is rewritten this often while something changes.
+JOURNAL_SECONDS = 2.0
+#: The running app looks for settings changed by another process (the command line) this often.
+SETTINGS_POLL_SECONDS = 5.0
+#: Marks the data dir as set up (first-run wizard done, or settings made on the command line).
+CONFIGURED_KEY = "configured"
+
+#: Events written to the database at once rather than with the next batch.
+_URGENT = {
+    EventKind.GRANT,
+    EventKind.BREAK_SKIPPED,
+    EventKind.BREAK_POSTPONED,
+    EventKind.BREAK_STARTED,
+    EventKind.BLOCK,
+    EventKind.PASSCODE_FAILED,
+    EventKind.PASSCODE_OK,
+    EventKind.PASSCODE_LOCKED_OUT,
+    EventKind.SETTING_CHANGED,
+    EventKind.CLOCK_JUMP,
+    EventKind.TRACKING_PAUSED,
+}
+
+
+class ServiceError(Exception):
+    """An action the person asked for cannot be done; the message says why and what to do."""
+
+
+def resolve_data_dir(given: str | os.PathLike[str] | None = None) -> Path:
+    """`--data-dir`, else $WELLBEING_DATA_DIR, else the platform's user data folder."""
+    if given:
+        return Path(given).expanduser()
+    if os.environ.get(DATA_DIR_ENV):
+        return Path(os.environ[DATA_DIR_ENV]).expanduser()
+    return Path(user_data_dir(APP_NAME, appauthor=False))
+
+
+def log_dir(data_dir: Path, given_data_dir: bool) -> Path:
+    """Logs go beside the data when a data dir was chosen, else to the platform's log folder."""
+    if given_data_dir:
+        return data_dir / "logs"
+    return Path(user_log_dir(APP_NAME, appauthor=False))
+
+
+def boot_id() -> str | None:
+    """An id of this boot of the machine (Linux), to tell a restart of the app from a reboot."""
+    try:
+        return Path("/proc/sys/kernel/random/boot_id").read_text().strip() or None
+    except OSError:
+        try:
+            import psutil
+
+            return f"boot-{round(psutil.boot_time())}"
+        except Exception:  # psutil cannot tell on this platform
+            return None
+
+
+def new_uid() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass(frozen=True)
+class Status:
+    """Today at a glance, as `status` and the tray show it."""
+
+    day: date
+    used_seconds: float
+    cap_minutes: int | None  # the cap for today with grants included, None when off
+    decision: Decision
+    next_break_in_seconds: float | None
+    tracking: bool  # whether a tracker (the tray app or `track`) is running now
+    by_app: list[tuple[AppRef, float]] = field(default_factory=list)
+
+    @property
+    def used_minutes(self) -> float:
+        return self.used_seconds / 60
+
+    @property
+    def remaining_minutes(self) -> float | None:
+        if self.cap_minutes is None:
+            return None
+        return max(0.0, self.cap_minutes - self.used_seconds / 60)
+
+
+class Service:
+    """One data dir's settings, records and engine.
+
+    Threading contract: not thread-safe; every method runs on the thread that owns the loop
+    (the Qt main thread, or the `track` command's loop).
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        data_dir: Path,
+        *,
+        clock: Clock | None = None,
+        notice: str | None = None,
+        uid: Callable[[], str] = new_uid,
+    ) -> None:
+        self.store = store
+        self.data_dir = data_dir
+        self.clock: Clock = clock or SystemClock()
+        self.notices: list[str] = [notice] if notice else []
+        self._uid = uid
+        self.settings = self._load_settings()
+        self.engine = Engine(self.settings, new_uid=uid, zone=self.clock.zone())
+        self.journal = Journal(data_dir)
+        self.tracking = False
+        self._pending_spans: dict[str, UsageSpan] = {}
+        self._removed_spans: set[str] = set()
+        self._pending_events: list[Event] = []
+        self._last_db_flush = self.clock.elapsed()
+        self._last_journal = -1e9
+        self._last_settings_poll = self.clock.elapsed()
+        self._settings_stamp = self.store.get_meta("settings_stamp")
+        self._seed(self._now())
+
+    @classmethod
+    def open(cls, data_dir: Path, *, clock: Clock | None = None, url: str | None = None) -> Service:
+        """Open the data dir; a damaged database is set aside and reported in `notices`."""
+        try:
+            result = open_store(data_dir, url=url)
+        except StorageError as error:
+            raise ServiceError(str(error)) from error
+        return cls(result.store, data_dir, clock=clock, notice=result.notice)
+
+    def close(self) -> None:
+        if self.tracking:
+            self.stop_tracking()
+        self.journal.close()
+        self.store.close()
+
+    # --- settings -----------------------------------------------------------------------------
+
+    def _load_settings(self) -> Settings:
+        def report(error: SettingError) -> None:
+            message = f"a stored setting was not valid and its default is used: {error}"
+            log.warning(message)
+            self.notices.append(message)
+
+        return Settings.from_json(self.store.load_settings(), on_error=report)
+
+    @property
+    def configured(self) -> bool:
+        return self.store.get_meta(CONFIGURED_KEY) == "1"
+
+    def mark_configured(self) -> None:
+        self.store.set_meta(CONFIGURED_KEY, "1")
+
+    def change_settings(self, changes: Mapping[str, Any], *, passcode: str | None = None) -> Settings:
+        """Check and store changed settings (typed values). Guarded ones need the passcode when
+        one is set. Nothing changes if anything is refused."""
+        for key in changes:
+            Settings.spec(key)
+        new = self.settings.replace(**changes)  # raises SettingError, nothing changed
+        if any(Settings.spec(k).guarded for k in changes) and self.passcode_is_set():
+            self.verify_passcode(passcode, purpose="change settings")
+        old_json, new_json = self.settings.to_json(), new.to_json()
+        changed = {k: new_json[k] for k in changes if old_json[k] != new_json[k]}
+        if changed:
+            self.store.save_settings(changed)
+            stamp = new_uid()
+            self.store.set_meta("settings_stamp", stamp)
+            self._settings_stamp = stamp
+            for key, value in changed.items():
+                self._record(EventKind.SETTING_CHANGED, {"key": key, "old": old_json[key], "new": value})
+            self._flush_events()
+        self.mark_configured()
+        self._apply(new)
+        return new
+
+    def set_setting_text(self, key: str, text: str, *, passcode: str | None = None) -> Settings:
+        return self.change_settings({key: Settings.parse_text(key, text)}, passcode=passcode)
+
+    def _apply(self, settings: Settings) -> None:
+        self.settings = settings
+        self.engine.apply_settings(settings)
+
+    def _poll_settings(self) -> None:
+        stamp = self.store.get_meta("settings_stamp")
+        if stamp != self._settings_stamp:
+            self._settings_stamp = stamp
+            self._apply(self._load_settings())
+            self._seed(self._now(), keep_live=True)
+
+    # --- passcode -----------------------------------------------------------------------------
+
+    def passcode_is_set(self) -> bool:
+        return self.store.load_passcode() is not None
+
+    def lockout_until(self) -> datetime | None:
+        now = self._now()
+        until = passcodes.lockout_until(self.store.passcode_attempts(now - timedelta(days=2)))
+        return until if until is not None and until > now else None
+
+    def verify_passcode(self, passcode: str | None, *, purpose: str) -> None:
+        """Raise PasscodeError unless the passcode is right (or none is set). Every attempt is
+        recorded; after five wrong tries entry is locked for a minute, doubling after that."""
+        stored = self.store.load_passcode()
+        if stored is None:
+            return
+        locked = self.lockout_until()
+        if locked is not None:
+            raise PasscodeError(
+                f"too many wrong passcodes: try again after {locked.astimezone(self.clock.zone()):%H:%M:%S}"
+            )
+        if passcode is None or not passcode.strip():
+            raise PasscodeError(f"the passcode is needed to {purpose}")
+        if passcodes.matches(passcode, stored):
+            self._record(EventKind.PASSCODE_OK, {"purpose": purpose})
+            self._flush_events()
+            return
+        self._record(EventKind.PASSCODE_FAILED, {"purpose": purpose})
+        self._flush_events()
+        locked = self.lockout_until()
+        if locked is not None:
+            self._record(EventKind.PASSCODE_LOCKED_OUT, {"until": locked.isoformat()})
+            self._flush_events()
+            raise PasscodeError(
+                f"wrong passcode; entry is locked until {locked.astimezone(self.clock.zone()):%H:%M:%S}"
+            )
+        raise PasscodeError("wrong passcode")
+
+    def set_passcode(self, new: str, *, current: str | None = None) -> None:
+        if self.passcode_is_set():
+            self.verify_passcode(current, purpose="change the passcode")
+        hashed = passcodes.hash_passcode(new, secrets.token_bytes(16))
+        self.store.save_passcode(hashed)
+        self._record(EventKind.PASSCODE_CHANGED, {"set": True})
+        self._flush_events()
+        self.mark_configured()
+
+    def clear_passcode(self, *, current: str | None) -> None:
+        if not self.passcode_is_set():
+            raise ServiceError("no passcode is set")
+        self.verify_passcode(current, purpose="remove the passcode")
+        self.store.save_passcode(None)
+        self._record(EventKind.PASSCODE_CHANGED, {"set": False})
+        self._flush_events()
+
+    def _guard(self, passcode: str | None, purpose: str) -> None:
+        if self.passcode_is_set():
+            self.verify_passcode(passcode, purpose=purpose)
+
+    # --- today ----------------------------------------------------------------------------------
+
+    def _now(self) -> datetime:
+        if self.engine.now is not None:
+            return self.engine.timebase.trusted_at(self.clock.elapsed())
+        return self.clock.wall()
+
+    def today(self) -> date:
+        return day_of(self._now(), self.clock.zone(), self.settings.day_starts_at)
+
+    def _seed(self, now: datetime, *, keep_live: bool = False) -> None:
+        """Load today's usage and grants from the database (plus the live journal of a tracker
+        running in another process)."""
+        day = day_of(now, self.clock.zone(), self.settings.day_starts_at)
+        usage = self._usage_on(day)
+        grants = self._grants(day, now)
+        live_day = self.engine.day
+        if keep_live and live_day == day:
+            usage = self._merge_pending(usage, day)
+        self.engine.seed_day(day, usage, grants)
+
+    def _usage_on(self, day: date) -> dict[AppRef, float]:
+        spans = {s.uid: s for s in self.store.spans_on(day)}
+        if not self.tracking:
+            state = self.journal.read()
+            if state is not None and not state.clean:
+                spans.update({s.uid: s for s in state.spans if s.day == day})
+        totals: dict[AppRef, float] = {}
+        for span in spans.values():
+            totals[span.app] = totals.get(span.app, 0.0) + span.seconds
+        return totals
+
+    def _merge_pending(self, usage: dict[AppRef, float], day: date) -> dict[AppRef, float]:
+        spans = {s.uid: s for s in self.store.spans_on(day)}
+        spans.update({s.uid: s for s in self._pending_spans.values() if s.day == day})
+        spans.update({s.uid: s for s in self.engine.accountant.pending() if s.day == day})
+        totals: dict[AppRef, float] = {}
+        for span in spans.values():
+            totals[span.app] = totals.get(span.app, 0.0) + span.seconds
+        return totals
+
+    def _grants(self, day: date, now: datetime) -> list[Grant]:
+        grants = []
+        for event in self.store.events_between(day - timedelta(days=1), day, kinds=[EventKind.GRANT]):
+            data = event.data
+            until = datetime.fromisoformat(data["until"]) if data.get("until") else None
+            granted_day = date.fromisoformat(data["day"]) if data.get("day") else event.day
+            if granted_day == day or (until is not None and until > now):
+                grants.append(
+                    Grant(str(data.get("uid", event.uid)), event.at, granted_day, data.get("minutes"), until)
+                )
+        return grants
+
+    def status(self) -> Status:
+        """Today's figures; the decision is the one for counted apps."""
+        now = self._now()
+        if not self.tracking:
+            self.engine.look(self.clock.elapsed(), self.clock.wall())
+            self._seed(now)
+        decision = self.engine.decision_for(UNKNOWN_APP)
+        state = None if self.tracking else self.journal.read()
+        next_break = decision.next_break_in_seconds
+        if state is not None and not state.clean and state.engine:
+            next_break = state.engine.get("next_break_in_seconds", next_break)
+        cap = self.engine.cap_seconds_today()
+        by_app = sorted(self.engine.usage.items(), key=lambda item: -item[1])
+        return Status(
+            day=self.engine.day or self.today(),
+            used_seconds=decision.used_seconds,
+            cap_minutes=None if cap is None else round(cap / 60),
+            decision=decision,
+            next_break_in_seconds=next_break,
+            tracking=self.tracking or self.tracker_running(),
+            by_app=by_app,
+        )
+
+    def tracker_running(self) -> bool:
+        state = self.journal.read()
+        if state is None or state.clean or state.wall is None:
+            return False
+        return abs((self.clock.wall() - state.wall).total_seconds()) < 3 * JOURNAL_SECONDS + 5
+
+    def report(self, days: int) -> list[DayAppUsage]:
+        if days < 1:
+            raise ServiceError(f"--days {days} is not allowed; give 1 or more days")
+        last = self.today()
+        self.flush()
+        return self.store.usage_by_day_app(last - timedelta(days=days - 1), last)
+
+    def events(self, days: int, kinds: Iterable[EventKind] | None = None) -> list[Event]:
+        last = self.today()
+        return self.store.events_between(
+            last - timedelta(days=days - 1), last, list(kinds) if kinds else None
+        )
+
+    # --- tracking -------------------------------------------------------------------------------
+
+    def start_tracking(self) -> None:
+        """Begin a tracking run: take in what a killed run left in the journal, record a gap."""
+        now_wall = self.clock.wall()
+        state = self.journal.read()
+        this_boot = boot_id()
+        if state is not None:
+            if state.spans:
+                self.store.upsert_spans(state.spans)
+            same_boot = state.boot_id is not None and state.boot_id == this_boot
+            if same_boot and state.elapsed is not None and state.wall is not None:
+                # The clock may have been moved while the app was not running: trust elapsed time.
+                self.engine.timebase.resume_from(state.elapsed, state.wall)
+            if not state.clean and state.wall is not None:
+                self._record_at(
+                    EventKind.TRACKING_GAP,
+                    state.wall,
+                    {
+                        "since": state.wall.isoformat(),
+                        "seconds": max(0, round((now_wall - state.wall).total_seconds())),
+                        "same_boot": same_boot,
+                    },
+                )
+        self.tracking = True
+        self._boot_id = this_boot
+        first = self.engine.tick(self._blank_sample())
+        self._take(first)
+        self._seed(first.now, keep_live=False)
+        self._record(EventKind.TRACKING_STARTED, {})
+        self._flush_events()
+        self._write_journal(force=True)
+
+    def _blank_sample(self) -> Sample:
+        return Sample(self.clock.elapsed(), self.clock.wall(), None, idle_seconds=None)
+
+    def tick(self, sample: Sample) -> TickResult:
+        """One tick of the loop: account, decide, and write what needs writing."""
+        elapsed = sample.elapsed
+        if elapsed - self._last_settings_poll >= SETTINGS_POLL_SECONDS:
+            self._last_settings_poll = elapsed
+            self._poll_settings()
+        result = self.engine.tick(sample, self.clock.zone())
+        self._take(result)
+        if result.events and any(e.kind in _URGENT for e in result.events):
+            self._flush_events()
+        if elapsed - self._last_db_flush >= DB_FLUSH_SECONDS:
+            self.flush()
+        elif elapsed - self._last_journal >= JOURNAL_SECONDS:
+            self._write_journal()
+        return result
+
+    def _take(self, result: TickResult) -> None:
+        for span in result.changed:
+            self._pending_spans[span.uid] = span
+            self._removed_spans.discard(span.uid)
+        for uid in result.removed:
+            self._pending_spans.pop(uid, None)
+            self._removed_spans.add(uid)
+        self._pending_events.extend(result.events)
+
+    def flush(self) -> None:
+        """Commit pending spans and events to the database (and trim the journal)."""
+        try:
+            if self._removed_spans:
+                self.store.delete_spans(list(self._removed_spans))
+            if self._pending_spans:
+                self.store.upsert_spans(list(self._pending_spans.values()))
+            self._flush_events()
+        except StorageError as error:
+            # Keep enforcing from memory; the journal still holds the spans.
+            log.error("cannot write the records: %s", error)
+            self.notices.append(str(error))
+            return
+        self._removed_spans.clear()
+        open_uids = {s.uid for s in self.engine.accountant.pending()}
+        self._pending_spans = {uid: s for uid, s in self._pending_spans.items() if uid in open_uids}
+        self._last_db_flush = self.clock.elapsed()
+        if self.tracking:
+            self._write_journal(force=True)
+
+    def _flush_events(self) -> None:
+        if self._pending_events:
+            self.store.add_events(self._pending_events)
+            self._pending_events.clear()
+
+    def _write_journal(self, *, force: bool = False, clean: bool = False) -> None:
+        self._last_journal = self.clock.elapsed()
+        view = self.engine.breaks.view()
+        state = JournalState(
+            spans=list(self._pending_spans.values()),
+            elapsed=self.clock.elapsed(),
+            wall=self._now(),
+            boot_id=getattr(self, "_boot_id", None),
+            clean=clean,
+            engine={
+                "phase": view.phase.value,
+                "session_seconds": round(view.session_seconds, 1),
+                "next_break_in_seconds": view.next_break_in_seconds,
+            },
+        )
+        try:
+            self.journal.write(state)
+        except OSError as error:
+            log.error("cannot write the live journal %s: %s", self.journal.path, error)
+
+    def stop_tracking(self) -> None:
+        """A clean stop: everything written, the journal marked clean."""
+        self.engine.accountant.close()
+        self._record(EventKind.TRACKING_STOPPED, {})
+        self.flush()
+        self._pending_spans.clear()
+        self._write_journal(clean=True)
+        self.tracking = False
+
+    # --- actions ----------------------------------------------------------------------------------
+
+    def postpone_break(self) -> Event:
+        return self._act(self.engine.postpone_break())
+
+    def skip_break(self, passcode: str | None = None) -> Event:
+        self._guard(passcode, "skip a break")
+        return self._act(self.engine.skip_break())
+
+    def take_break_now(self) -> Event:
+        return self._act(self.engine.take_break_now())
+
+    def grant(
+        self,
+        *,
+        minutes: int | None = None,
+        until: datetime | None = None,
+        passcode: str | None = None,
+        by: str = "parent",
+    ) -> Event:
+        self._guard(passcode, "grant more time")
+        try:
+            return self._act(self.engine.grant(minutes=minutes, until=until, by=by))
+        except ValueError as error:
+            raise ServiceError(str(error)) from error
+
+    def pause(self, minutes: int, passcode: str | None = None) -> Event:
+        if not 1 <= minutes <= 24 * 60:
+            raise ServiceError(f"a pause of {minutes} minutes is not allowed; pause 1 to 1440 minutes")
+        self._guard(passcode, "pause tracking")
+        return self._act(self.engine.pause(minutes))
+
+    def resume(self) -> None:
+        self.engine.resume()
+
+    def _act(self, event: Event) -> Event:
+        self._pending_events.append(event)
+        self._flush_events()
+        return event
+
+    # --- data -------------------------------------------------------------------------------------
+
+    def export(self, fmt: str, fp: TextIO) -> None:
+        self.flush()
+        if fmt == "json":
+            self.store.export_json(fp)
+        elif fmt == "csv":
+            self.store.export_csv(fp)
+        else:
+            raise ServiceError(f"export format {fmt!r} is not known; use csv or json")
+
+    def import_file(self, path: Path, *, passcode: str | None = None) -> ImportResult:
+        self._guard(passcode, "import records")
+        result = self.store.import_file(path, day_starts_at=self.settings.day_starts_at)
+        self._record(EventKind.DATA_IMPORTED, {"spans": result.spans_added, "events": result.events_added})
+        self._flush_events()
+        self._seed(self._now(), keep_live=self.tracking)
+        return result
+
+    def delete_all(self, *, passcode: str | None = None) -> None:
+        self._guard(passcode, "delete all records")
+        self._pending_spans.clear()
+        self._removed_spans.clear()
+        self._pending_events.clear()
+        self.store.delete_all()
+        self._record(EventKind.DATA_DELETED, {})
+        self._flush_events()
+        self._seed(self._now())
+
+    # --- records ----------------------------------------------------------------------------------
+
+    def _record(self, kind: EventKind, data: dict[str, Any]) -> Event:
+        return self._record_at(kind, self._now(), data)
+
+    def _record_at(self, kind: EventKind, at: datetime, data: dict[str, Any]) -> Event:
+        event = Event(self._uid(), kind, at, day_of(at, self.clock.zone(), self.settings.day_starts_at), data)
+        self._pending_events.append(event)
+        return event
+
+
+def day_window(day: date, settings: Settings, clock: Clock) -> tuple[datetime, datetime]:
+    return day_bounds(day, clock.zone(), settings.day_starts_at)
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)

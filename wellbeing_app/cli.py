@@ -164,7 +164,7 @@ def cmd_report(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         for record in records:
             if record["date"] != day:
                 day = record["date"]
-                total: float = sum(float(r["minutes"]) for r in records if r["date"] == day)
+                total = sum(row.seconds for row in rows if row.day.isoformat() == day) / 60
                 out.write(f"{day}  {total:7.1f} min\n")
             out.write(f"    {record['minutes']:7.1f}  {record['name']} ({record['app']})\n")
 

@@ -68,9 +68,11 @@ class LinuxLock:
         self._pid = os.getpid() if pid is None else pid
         self._monotonic = monotonic
         self._retry_seconds = retry_seconds
-        self._system = BusLink(system_bus, timeout=timeout, retry_seconds=retry_seconds, monotonic=monotonic)
+        self._system = BusLink(
+            system_bus, kind="system", timeout=timeout, retry_seconds=retry_seconds, monotonic=monotonic
+        )
         self._session = BusLink(
-            session_bus, timeout=timeout, retry_seconds=retry_seconds, monotonic=monotonic
+            session_bus, kind="session", timeout=timeout, retry_seconds=retry_seconds, monotonic=monotonic
         )
         self._logind_session: str | None = None
         self._logind_next_try = 0.0

@@ -67,11 +67,13 @@ class BusLink:
         self,
         bus: str = "SESSION",
         *,
+        kind: str = "session",
         timeout: float = 0.25,
         retry_seconds: float = 10.0,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.bus = bus
+        self.kind = kind
         self.timeout = timeout
         self.retry_seconds = retry_seconds
         self._monotonic = monotonic
@@ -82,7 +84,9 @@ class BusLink:
 
     @property
     def label(self) -> str:
-        return {"SESSION": "session bus", "SYSTEM": "system bus"}.get(self.bus, f"bus {self.bus}")
+        if self.bus in ("SESSION", "SYSTEM"):
+            return f"{self.kind} bus"
+        return f"{self.kind} bus ({self.bus})"
 
     def connection(self) -> DBusConnection | None:
         """The open connection, or None (with `error` saying why) when the bus is out of reach."""
@@ -134,6 +138,21 @@ class BusLink:
             raise BusCallFailed(name, text)
         return tuple(reply.body)
 
+    def pump(self) -> None:
+        """Read, without waiting, the messages (signals) that came in, so filters see them."""
+        connection = self._connection
+        if connection is None:
+            return
+        try:
+            while True:
+                connection.recv_messages(timeout=0)
+        except TimeoutError:
+            return
+        except (OSError, ValueError, EOFError) as exc:
+            self.close()
+            self._fail(f"lost the {self.label}: {exc or type(exc).__name__}")
+            raise BusUnavailable(self.error or "lost the bus") from exc
+
     def close(self) -> None:
         if self._connection is not None:
             with contextlib.suppress(OSError):
@@ -172,7 +191,9 @@ class MprisMedia:
         timeout: float = 0.25,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
-        self._link = BusLink(bus, timeout=timeout, retry_seconds=retry_seconds, monotonic=monotonic)
+        self._link = BusLink(
+            bus, kind="session", timeout=timeout, retry_seconds=retry_seconds, monotonic=monotonic
+        )
         self._link.on_connect = self._watch_players
         self._refresh_seconds = refresh_seconds
         self._monotonic = monotonic
@@ -188,6 +209,7 @@ class MprisMedia:
             self._reason = self._link.error
             return None
         try:
+            self._link.pump()
             if self._owner_changes or self._monotonic() >= self._next_refresh:
                 self._owner_changes.clear()
                 self._refresh_players()

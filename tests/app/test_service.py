@@ -1,0 +1,141 @@
+"""The service over a real SQLite data dir, with a fake clock: restarts, kills, journal, grants."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from wellbeing_app.core.clock import FakeClock
+from wellbeing_app.core.errors import PasscodeError
+from wellbeing_app.core.model import AppRef, EventKind, Sample, Verdict
+from wellbeing_app.service import Service
+
+ALMATY = ZoneInfo("Asia/Almaty")
+GAME = AppRef("supertux2", "SuperTux")
+
+
+class Person:
+    """Uses one app with input at every second, feeding the service like the tracker does."""
+
+    def __init__(self, service: Service, clock: FakeClock) -> None:
+        self.service, self.clock = service, clock
+
+    def use(self, app: AppRef, seconds: int) -> None:
+        # the tracker samples at the moment of a switch, then every second
+        self.service.tick(Sample(self.clock.elapsed(), self.clock.wall(), app, idle_seconds=0.0))
+        for _ in range(seconds):
+            self.clock.advance(1)
+            self.service.tick(Sample(self.clock.elapsed(), self.clock.wall(), app, idle_seconds=0.0))
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime(2026, 11, 25, 10, 0, tzinfo=ALMATY), ALMATY)
+
+
+def open_service(data_dir: Path, clock: FakeClock) -> Service:
+    return Service.open(data_dir, clock=clock)
+
+
+def test_a_clean_stop_writes_everything_and_no_gap_is_recorded(tmp_path: Path, clock: FakeClock) -> None:
+    service = open_service(tmp_path, clock)
+    service.start_tracking()
+    Person(service, clock).use(GAME, 300)
+    service.close()
+    again = open_service(tmp_path, clock)
+    assert again.status().used_seconds == 300
+    again.start_tracking()
+    assert again.events(1, [EventKind.TRACKING_GAP]) == []
+    again.close()
+
+
+def test_a_killed_tracker_loses_at_most_the_journal_interval_and_leaves_a_gap_record(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    service = open_service(tmp_path, clock)
+    service.start_tracking()
+    Person(service, clock).use(GAME, 200)  # no DB flush yet: the spans are only in the journal
+    service.journal.close()  # killed: nothing more is written, not even a clean stop
+    assert open_service(tmp_path, clock).status().used_seconds >= 200 - 2  # a reader merges the journal
+    clock.advance(600)
+    restarted = open_service(tmp_path, clock)
+    restarted.start_tracking()
+    assert restarted.status().used_seconds >= 198
+    gaps = restarted.events(1, [EventKind.TRACKING_GAP])
+    assert len(gaps) == 1
+    assert gaps[0].data["seconds"] >= 600
+    assert gaps[0].data["same_boot"] is True
+    restarted.close()
+
+
+def test_moving_the_clock_while_the_app_is_not_running_is_seen_at_the_next_start(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    service = open_service(tmp_path, clock)
+    service.change_settings({"daily_cap_minutes": 40, "break_every_minutes": None})
+    service.start_tracking()
+    Person(service, clock).use(GAME, 40 * 60)
+    assert service.engine.last_decision is not None
+    assert service.engine.last_decision.verdict is Verdict.BLOCK
+    service.close()
+    clock.jump_wall(timedelta(days=1))  # set to tomorrow while the app is stopped
+    restarted = open_service(tmp_path, clock)
+    restarted.start_tracking()
+    Person(restarted, clock).use(GAME, 2)
+    assert restarted.engine.last_decision is not None
+    assert restarted.engine.last_decision.verdict is Verdict.BLOCK
+    jumps = restarted.events(3, [EventKind.CLOCK_JUMP])
+    assert [e.data["seconds"] for e in jumps] == [86400]
+    restarted.close()
+
+
+def test_a_grant_survives_a_restart(tmp_path: Path, clock: FakeClock) -> None:
+    service = open_service(tmp_path, clock)
+    service.change_settings({"daily_cap_minutes": 40, "break_every_minutes": None})
+    service.set_passcode("2468")
+    service.start_tracking()
+    Person(service, clock).use(GAME, 40 * 60)
+    with pytest.raises(PasscodeError):
+        service.grant(minutes=15, passcode="1357")
+    service.grant(minutes=15, passcode="2468")
+    service.close()
+    restarted = open_service(tmp_path, clock)
+    status = restarted.status()
+    assert status.cap_minutes == 55
+    assert status.remaining_minutes == pytest.approx(15, abs=0.05)
+    grants = restarted.events(1, [EventKind.GRANT])
+    assert grants[0].data["minutes"] == 15
+    failures = restarted.events(1, [EventKind.PASSCODE_FAILED])
+    assert [e.data["purpose"] for e in failures] == ["grant more time"]
+    restarted.close()
+
+
+def test_settings_changed_by_another_process_reach_the_running_tracker(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    running = open_service(tmp_path, clock)
+    running.start_tracking()
+    Person(running, clock).use(GAME, 5)
+    other = open_service(tmp_path, clock)
+    other.change_settings({"daily_cap_minutes": 40})
+    other.close()
+    Person(running, clock).use(GAME, 10)
+    assert running.settings.daily_cap_minutes == 40
+    running.close()
+
+
+def test_status_while_a_tracker_runs_includes_what_is_not_yet_in_the_database(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    running = open_service(tmp_path, clock)
+    running.start_tracking()
+    Person(running, clock).use(GAME, 90)
+    reader = open_service(tmp_path, clock)
+    status = reader.status()
+    assert status.tracking is True
+    assert status.used_seconds == pytest.approx(90, abs=2)
+    reader.close()
+    running.close()

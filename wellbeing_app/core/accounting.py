@@ -144,7 +144,7 @@ class Accountant:
     def _extend(
         self,
         app: AppRef,
-        sample: Sample,
+        sample_title: str | None,
         instant: datetime,
         gap: float,
         zone: tzinfo,

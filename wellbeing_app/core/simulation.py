@@ -14,7 +14,6 @@ from .engine import Engine, TickResult
 from .model import SELF_EXECUTABLE, AppRef, Decision, Event, EventKind, Sample, UsageSpan, Verdict
 from .settings import Settings
 
-
 OVERLAY = AppRef(SELF_EXECUTABLE, "Wellbeing")
 
 
@@ -28,7 +27,9 @@ class Simulation:
     storage would keep them.
     """
 
-    def __init__(self, settings: Settings, start: datetime, zone: tzinfo, *, tick_seconds: float = 1.0) -> None:
+    def __init__(
+        self, settings: Settings, start: datetime, zone: tzinfo, *, tick_seconds: float = 1.0
+    ) -> None:
         self.clock = FakeClock(start, zone)
         counter = itertools.count(1)
         self.engine = Engine(settings, new_uid=lambda: f"u{next(counter)}", zone=zone)

@@ -21,19 +21,31 @@ class TimeBase:
     Anchored at the first reading, trusted time advances with the elapsed counter only, so
     moving the system clock neither adds nor removes usage nor opens a new day. Each change of
     the wall clock against elapsed time by more than the tolerance is reported once; small
-    drift (NTP slewing) is followed so that trusted time stays near the wall clock.
+    drift is followed by the skew, so it is never reported and never adds up into a false jump.
+
+    Trusted time does not follow drift itself: a clock nudged by less than the tolerance at
+    every tick would otherwise move trusted time at will (back: usage lost; forward: a new day
+    and a fresh cap hours early).
     """
 
     def __init__(self, tolerance_seconds: float = JUMP_TOLERANCE_SECONDS) -> None:
         self._tolerance = tolerance_seconds
         self._anchor_elapsed: float | None = None
         self._anchor_wall: datetime | None = None
-        self._skew = 0.0  # wall minus trusted, in seconds, since the last reported change
+        self._skew = 0.0  # wall minus trusted, in seconds, as of the last reading
 
     @property
     def skew_seconds(self) -> float:
         """How far the wall clock is from trusted time because of changes seen so far."""
         return self._skew
+
+    def resume_from(self, elapsed: float, wall: datetime) -> None:
+        """Anchor on a reading kept by an earlier run of the same boot, so that a clock moved
+        while the app was not running is still seen as moved."""
+        if wall.tzinfo is None:
+            raise ValueError("TimeBase needs an aware wall time")
+        self._anchor_elapsed, self._anchor_wall = elapsed, wall
+        self._skew = 0.0
 
     def observe(self, elapsed: float, wall: datetime) -> Observation:
         if wall.tzinfo is None:
@@ -43,14 +55,11 @@ class TimeBase:
             return Observation(wall, None)
         trusted = self._anchor_wall + timedelta(seconds=elapsed - self._anchor_elapsed)
         difference = (wall - trusted).total_seconds()
-        if abs(difference - self._skew) > self._tolerance:
-            jump = difference - self._skew
-            self._skew = difference
+        jump = difference - self._skew
+        self._skew = difference
+        if abs(jump) > self._tolerance:
             return Observation(trusted, jump)
-        # Drift within the tolerance: follow the wall clock, keeping any known skew.
-        self._anchor_elapsed = elapsed
-        self._anchor_wall = wall - timedelta(seconds=self._skew)
-        return Observation(self._anchor_wall, None)
+        return Observation(trusted, None)
 
     def trusted_at(self, elapsed: float) -> datetime:
         """The trusted instant of an elapsed reading (after the first observation)."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from wellbeing_app.core.clock import Clock
-from wellbeing_app.core.model import Sample
-from wellbeing_app.tracker.base import ProbeSet
+from wellbeing_app.core.model import UNKNOWN_APP, Sample
+from wellbeing_app.tracker.base import Foreground, ProbeSet
 
 #: Media is asked about only when the person has been idle at least this long.
 MEDIA_IDLE_SECONDS = 30.0
@@ -26,20 +26,28 @@ class Sampler:
         self.probes = probes
         self.clock = clock
         self.media_idle_seconds = media_idle_seconds
+        #: What the foreground probe said at the last sample (with the pid, for "back to desktop").
+        self.last_foreground: Foreground | None = None
 
     def sample(self, *, with_title: bool) -> Sample:
         elapsed = self.clock.elapsed()
         wall = self.clock.wall()
         front = self.probes.foreground.foreground(with_title=with_title)
+        self.last_foreground = front
         idle = self.probes.idle.idle_seconds()
         media = False
         if idle is None or idle >= self.media_idle_seconds:
             media = bool(self.probes.media.playing())
         locked = bool(self.probes.lock.locked())
+        app = front.app
+        if app is None and self.probes.foreground.backend == "none":
+            # This desktop cannot tell which app is in front: all active time counts, as one
+            # unknown app, so the cap still holds.
+            app = UNKNOWN_APP
         return Sample(
             elapsed=elapsed,
             wall=wall,
-            app=front.app,
+            app=app,
             idle_seconds=idle,
             media_playing=media,
             locked=locked,

@@ -3,12 +3,319 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+from wellbeing_app import autostart
+from wellbeing_app.core.errors import CoreError, PasscodeError
+from wellbeing_app.core.model import BlockReason, Decision, Verdict
+from wellbeing_app.i18n import _, current_language, resources_dir, set_language
+from wellbeing_app.service import Service, ServiceError, resolve_data_dir
+from wellbeing_app.tracker.choose import choose_probes
+from wellbeing_app.tracker.windowctl import minimise_process_windows
+
+log = logging.getLogger(__name__)
+
+
+class TrayApp:
+    """Owns the windows and wires the controller's signals to them and the service's actions."""
+
+    def __init__(self, service: Service, qt_app: object, *, data_dir_given: Path | None) -> None:
+        from wellbeing_app.guide.loader import load_guide
+        from wellbeing_app.guide.tips import TipPicker
+        from wellbeing_app.ui.controller import Controller
+        from wellbeing_app.ui.overlay import Overlay
+        from wellbeing_app.ui.tray import StatusWindow, Tray
+
+        self.service = service
+        self.qt_app = qt_app
+        self.data_dir_given = data_dir_given
+        self.language = set_language(service.settings.language)
+        self.guide = load_guide(resources_dir() / "guide")
+        for problem in self.guide.problems:
+            log.warning("guide: %s", problem)
+        self.tips = TipPicker()
+        self._tips_shown: dict[date, list[str]] = {}
+        self.probes = choose_probes()
+        self.controller = Controller(service, self.probes)
+        self.overlay = Overlay(
+            now=service.now,
+            verify=lambda passcode, purpose: service.verify_passcode(passcode, purpose=purpose),
+            passcode_set=service.passcode_is_set,
+            render_article=self._article_markdown,
+        )
+        self.overlay.set_lockout(service.lockout_until)
+        self.tray = Tray()
+        self.status_window: StatusWindow | None = None
+        self.dashboard = None
+        self.guide_window = None
+        self._wire()
+
+    # --- wiring ---------------------------------------------------------------------------------
+
+    def _wire(self) -> None:
+        c, t, o = self.controller, self.tray, self.overlay
+        c.ticked.connect(lambda result: self._update_status(result.decision))
+        c.overlay_changed.connect(self._show_overlay)
+        c.warning.connect(self._warn)
+        c.break_soon.connect(
+            lambda: t.notify(
+                _("A break in a minute"), _("Finish what you are doing: a short break is coming.")
+            )
+        )
+        c.notice.connect(lambda text: t.notify(_("Wellbeing"), text))
+        t.open_dashboard.connect(self.open_dashboard)
+        t.open_guide.connect(self.open_guide)
+        t.take_break.connect(self.take_break)
+        t.open_settings.connect(self.open_settings)
+        t.pause_requested.connect(self.pause)
+        t.quit_requested.connect(self.quit)
+        o.postpone_requested.connect(lambda: self._act(self.service.postpone_break))
+        o.skip_requested.connect(lambda passcode: self._act(lambda: self.service.skip_break(passcode)))
+        o.grant_requested.connect(self._grant)
+        o.back_to_desktop_requested.connect(self._back_to_desktop)
+
+    def start(self) -> None:
+        if self.tray.available():
+            self.tray.show()
+        else:
+            from wellbeing_app.ui.tray import StatusWindow
+
+            self.status_window = StatusWindow(self.tray)
+            self.status_window.show()
+        self._sync_autostart()
+        self.controller.start()
+
+    def stop(self) -> None:
+        self.controller.stop()
+        self.overlay.hide()
+        self.tray.hide()
+        self.probes.close()
+
+    # --- reacting ----------------------------------------------------------------------------------
+
+    def _update_status(self, decision: Decision) -> None:
+        self.tray.update(decision)
+        if self.status_window is not None:
+            self.status_window.update(decision)
+        if self.dashboard is not None and self.dashboard.isVisible():
+            self.dashboard.refresh()
+
+    def _warn(self, minutes: int) -> None:
+        text = {
+            10: _("10 minutes of screen time left today."),
+            5: _("5 minutes of screen time left today."),
+            1: _("1 minute left: save your work."),
+        }.get(minutes, _("{minutes} minutes left today.").format(minutes=minutes))
+        self.tray.notify(_("Screen time"), text)
+
+    def _show_overlay(self, decision: Decision) -> None:
+        if decision.verdict in (Verdict.BREAK, Verdict.BLOCK):
+            cap = self.service.engine.cap_seconds_today()
+            self.overlay.show_decision(
+                decision, cap_minutes=None if cap is None else round(cap / 60), tip=self._next_tip()
+            )
+        else:
+            self.overlay.hide()
+
+    def _next_tip(self) -> tuple[str, str | None] | None:
+        today = self.service.today()
+        shown = self._tips_shown.setdefault(today, [])
+        tip = self.tips.pick(self.guide.tips(self.language), shown)
+        if tip is None:
+            return None
+        shown.append(tip.id)
+        return tip.text, tip.related
+
+    def _article_markdown(self, article_id: str) -> str | None:
+        article = self.guide.article(article_id, self.language)
+        return None if article is None else self.guide.render_markdown(article)
+
+    # --- actions ---------------------------------------------------------------------------------
+
+    def _act(self, action: object) -> None:
+        try:
+            action()  # type: ignore[operator]
+        except (CoreError, ServiceError) as error:
+            self.tray.notify(_("Wellbeing"), str(error))
+        self.controller.refresh()
+
+    def _grant(self, minutes: int, passcode: str) -> None:
+        decision = self.controller.decision
+        if decision is not None and decision.reason is BlockReason.DOWNTIME:
+            until = self.service.now() + timedelta(minutes=minutes)
+            self._act(lambda: self.service.grant(until=until, passcode=passcode))
+        else:
+            self._act(lambda: self.service.grant(minutes=minutes, passcode=passcode))
+
+    def _back_to_desktop(self) -> None:
+        front = self.controller.front
+        if front is not None and front.pid is not None:
+            count, why = minimise_process_windows(front.pid)
+            if not count:
+                log.info("back to desktop: %s", why)
+        self.overlay.hide()
+        self.controller.front = None
+        self.controller.tick()
+
+    def _passcode(self, purpose: str) -> str | None:
+        """The passcode for a guarded action: "" when none is set, None when the person cancels."""
+        from wellbeing_app.ui.passcode_dialog import PasscodeDialog
+
+        return PasscodeDialog.ask(self.service, purpose)
+
+    def take_break(self) -> None:
+        self._act(self.service.take_break_now)
+
+    def pause(self, minutes: int) -> None:
+        passcode = self._passcode(_("pause tracking"))
+        if passcode is None:
+            return
+        self._act(lambda: self.service.pause(minutes, passcode=passcode))
+
+    def quit(self) -> None:
+        passcode = self._passcode(_("quit Wellbeing"))
+        if passcode is None:
+            return
+        from wellbeing_app.ui.qt import QtWidgets
+
+        QtWidgets.QApplication.quit()
+
+    def open_dashboard(self) -> None:
+        from wellbeing_app.ui.dashboard import Dashboard
+
+        if self.dashboard is None:
+            self.dashboard = Dashboard(self.service)
+        self.dashboard.refresh()
+        self._bring_up(self.dashboard)
+
+    def open_guide(self) -> None:
+        from wellbeing_app.ui.guide_window import GuideWindow
+
+        if self.guide_window is None:
+            self.guide_window = GuideWindow(self.guide, self.language, self.tips)
+        self._bring_up(self.guide_window)
+
+    def open_settings(self) -> None:
+        from wellbeing_app.ui.settings_dialog import SettingsDialog
+
+        seen = [usage.app for usage in self.service.report(30)]
+        apps = list(dict.fromkeys(seen))
+        dialog = SettingsDialog(self.service, apps)
+        dialog.exec()
+        if current_language() != (new := set_language(self.service.settings.language)):
+            self.language = new
+        self._sync_autostart()
+        self.controller.refresh()
+
+    def _bring_up(self, window: object) -> None:
+        window.show()  # type: ignore[attr-defined]
+        window.raise_()  # type: ignore[attr-defined]
+        window.activateWindow()  # type: ignore[attr-defined]
+
+    def _sync_autostart(self) -> None:
+        try:
+            wanted = self.service.settings.start_at_login
+            if wanted != autostart.is_enabled():
+                autostart.set_enabled(wanted, autostart.current_command(self.data_dir_given))
+        except OSError as error:
+            log.warning("cannot change start at login: %s", error)
+
+    def first_run(self) -> bool:
+        """Run the wizard on the first start of a data dir; False when the person cancels it."""
+        if self.service.configured:
+            return True
+        from wellbeing_app.ui.wizard import FirstRunWizard
+
+        wizard = FirstRunWizard(self.service)
+        accepted = bool(wizard.exec())
+        if accepted:
+            self.language = set_language(self.service.settings.language)
+        return accepted
 
 
 def main(args: argparse.Namespace) -> int:
-    sys.stderr.write(
-        "wellbeing-app: the tray app is not built yet; track from the terminal with "
-        "`wellbeing-app track` and see `wellbeing-app status`\n"
+    from wellbeing_app.ui.instance import SingleInstance
+    from wellbeing_app.ui.qt import QtCore, QtWidgets
+
+    data_dir = resolve_data_dir(args.data_dir)
+    data_dir.mkdir(parents=True, exist_ok=True)
+    QtCore.QCoreApplication.setApplicationName("Wellbeing")
+    QtCore.QCoreApplication.setOrganizationName("wellbeing-app")
+    qt_app = QtWidgets.QApplication(sys.argv[:1])
+    qt_app.setQuitOnLastWindowClosed(False)
+    qt_app.setDesktopFileName("wellbeing-app")
+    instance = SingleInstance(data_dir)
+    if not instance.acquire():
+        if instance.send("show"):
+            return 0
+        sys.stderr.write(
+            _("wellbeing-app: another Wellbeing holds {path}; it does not answer").format(path=data_dir)
+            + "\n"
+        )
+        return 2
+    try:
+        service = Service.open(data_dir)
+    except ServiceError as error:
+        sys.stderr.write(f"wellbeing-app: {error}\n")
+        return 2
+    app = TrayApp(service, qt_app, data_dir_given=Path(args.data_dir) if args.data_dir else None)
+    instance.message_received.connect(lambda _message: app.open_dashboard())
+    if not app.first_run():
+        service.close()
+        instance.release()
+        return 0
+    app.start()
+    try:
+        code = qt_app.exec()
+    finally:
+        app.stop()
+        service.close()
+        instance.release()
+    return int(code)
+
+
+def preview(kind: str) -> int:
+    """Show one overlay with sample data for a parent to see; Escape closes it."""
+    from datetime import UTC, datetime
+
+    from wellbeing_app.core.model import AppRef
+    from wellbeing_app.guide.loader import load_guide
+    from wellbeing_app.guide.tips import TipPicker
+    from wellbeing_app.ui.overlay import Overlay
+    from wellbeing_app.ui.qt import QtWidgets
+
+    qt_app = QtWidgets.QApplication(sys.argv[:1])
+    language = set_language("system")
+    guide = load_guide(resources_dir() / "guide")
+    tip = TipPicker().pick(guide.tips(language), [])
+    now = datetime.now(UTC)
+    tomorrow_four = (now.astimezone() + timedelta(days=1)).replace(hour=4, minute=0, second=0, microsecond=0)
+    decisions = {
+        "break": Decision(Verdict.BREAK, until=now + timedelta(minutes=5), postpones_left=1),
+        "limit": Decision(Verdict.BLOCK, BlockReason.CAP, until=tomorrow_four, app=AppRef("game", "Game")),
+        "downtime": Decision(
+            Verdict.BLOCK,
+            BlockReason.DOWNTIME,
+            until=(now.astimezone() + timedelta(days=1)).replace(hour=7, minute=0, second=0, microsecond=0),
+            app=AppRef("game", "Game"),
+        ),
+    }
+
+    def refuse(_passcode: str, _purpose: str) -> None:
+        raise PasscodeError(_("this is a preview: nothing is granted"))
+
+    overlay = Overlay(
+        now=lambda: datetime.now(UTC),
+        verify=refuse,
+        passcode_set=lambda: True,
+        render_article=lambda article_id: (
+            guide.render_markdown(a) if (a := guide.article(article_id, language)) else None
+        ),
+        escape_closes=True,
     )
-    return 2
+    overlay.closed.connect(qt_app.quit)
+    overlay.show_decision(decisions[kind], cap_minutes=60, tip=(tip.text, tip.related) if tip else None)
+    return int(qt_app.exec())

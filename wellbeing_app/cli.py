@@ -307,7 +307,7 @@ def cmd_doctor(service: Service, args: argparse.Namespace, out: TextIO) -> None:
 def cmd_run(service: Service, args: argparse.Namespace, out: TextIO) -> int:
     try:
         from wellbeing_app.app import main as app_main
-    except ImportError as error:
+    except ImportError as error:  # Qt's libraries are missing
         raise CliError(
             _(
                 "the tray app cannot start here ({error}); use `wellbeing-app track` to track without it"
@@ -315,6 +315,13 @@ def cmd_run(service: Service, args: argparse.Namespace, out: TextIO) -> int:
         ) from error
     service.close()
     return int(app_main(args))
+
+
+def cmd_preview(service: Service, args: argparse.Namespace) -> int:
+    from wellbeing_app.app import preview
+
+    service.close()
+    return preview(args.kind)
 
 
 # --- parsing -------------------------------------------------------------------------------------
@@ -368,6 +375,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     track = commands.add_parser("track", help=_("track without the tray (until stopped)"))
     track.add_argument("--seconds", type=float, help=_("stop after this many seconds"))
+    preview = commands.add_parser(
+        "preview", help=_("show an overlay as the child would see it (Escape closes)")
+    )
+    preview.add_argument("kind", choices=["break", "limit", "downtime"])
     doctor = commands.add_parser("doctor", help=_("which probes work on this machine, and why not"))
     doctor.add_argument("--json", action="store_true")
     return parser
@@ -391,6 +402,10 @@ def main(
             sys.stderr.write(f"wellbeing-app: {notice}\n")
         if command == "run":
             code = cmd_run(service, args, out)
+            service = None
+            return code
+        if command == "preview":
+            code = cmd_preview(service, args)
             service = None
             return code
         if command == "config":

@@ -280,6 +280,10 @@ class Service:
 
     # --- today ----------------------------------------------------------------------------------
 
+    def now(self) -> datetime:
+        """The trusted time now (the wall clock until the engine has ticked)."""
+        return self._now()
+
     def _now(self) -> datetime:
         if self.engine.now is not None:
             return self.engine.timebase.trusted_at(self.clock.elapsed())

@@ -1,0 +1,514 @@
+"""The overlay for a break, a used cap, downtime or an app limit: full-screen, on top, on every screen.
+
+It says why and until when, shows a tip from the guide (with the article to read right there,
+since nothing may sit above the overlay), and offers only the actions the settings allow.
+Nothing is ever closed or killed: "Back to desktop" minimises the blocked app.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from wellbeing_app.core.errors import PasscodeError
+from wellbeing_app.core.model import BlockReason, Decision, Verdict
+from wellbeing_app.i18n import _
+from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
+
+log = logging.getLogger(__name__)
+
+#: Minutes a parent can grant with one click.
+GRANT_CHOICES = (15, 30, 60)
+
+
+def _clock_text(moment: datetime) -> str:
+    return moment.astimezone().strftime("%H:%M")
+
+
+def _left_text(seconds: float) -> str:
+    seconds = max(0, int(seconds + 0.999))
+    if seconds >= 3600:
+        return f"{seconds // 3600}:{seconds % 3600 // 60:02d}:{seconds % 60:02d}"
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def headline(decision: Decision, cap_minutes: int | None, now: datetime) -> tuple[str, str]:
+    """The title and the line under it, in words a person reads at a glance."""
+    until = decision.until
+    if decision.verdict is Verdict.BREAK:
+        title = _("Time for a break")
+        line = _("Back at {time}").format(time=_clock_text(until)) if until else ""
+        return title, line
+    if decision.reason is BlockReason.CAP:
+        title = _("Your {minutes} minutes for today are used").format(minutes=cap_minutes or 0)
+    elif decision.reason is BlockReason.DOWNTIME:
+        title = _("Downtime")
+    else:
+        name = decision.app.name if decision.app else _("this app")
+        title = _("Time's up for {app} today").format(app=name)
+    if until is None:
+        return title, ""
+    if until.astimezone().date() == now.astimezone().date():
+        line = _("Until {time}").format(time=_clock_text(until))
+    else:
+        line = _("Back tomorrow at {time}").format(time=_clock_text(until))
+    return title, line
+
+
+class _Pane(QtWidgets.QWidget):
+    """One screen's full-screen window. It refuses to close and swallows Escape."""
+
+    def __init__(
+        self, screen: QtGui.QScreen, primary: bool, on_escape: Callable[[], None] | None = None
+    ) -> None:
+        super().__init__(
+            None,
+            Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint,
+        )
+        self.setObjectName("overlay-primary" if primary else "overlay-secondary")
+        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
+        self.setWindowTitle(_("Wellbeing"))
+        self.setAccessibleName(_("Wellbeing break and limit screen"))
+        self.primary = primary
+        self.may_close = False
+        self.on_deactivated: Callable[[], None] | None = None
+        self._on_escape = on_escape
+        self._screen = screen
+        self.setAutoFillBackground(True)
+        palette = self.palette()
+        palette.setColor(QtGui.QPalette.ColorRole.Window, QtGui.QColor("#1d2a33"))
+        palette.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor("#f2f5f7"))
+        self.setPalette(palette)
+
+    def place(self) -> None:
+        self.setScreen(self._screen)
+        self.setGeometry(self._screen.geometry())
+        self.showFullScreen()
+        self.raise_()
+        self.activateWindow()
+
+    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
+        if event.key() == Qt.Key.Key_Escape:
+            event.accept()
+            if self._on_escape is not None:
+                self._on_escape()
+            return
+        super().keyPressEvent(event)
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if self.may_close:
+            event.accept()
+        else:
+            event.ignore()
+
+    def changeEvent(self, event: QtCore.QEvent) -> None:
+        super().changeEvent(event)
+        deactivated = event.type() == QtCore.QEvent.Type.ActivationChange and not self.isActiveWindow()
+        if deactivated and self.on_deactivated is not None:
+            self.on_deactivated()
+
+
+class Overlay(QtCore.QObject):
+    """Shows and hides the panes, keeps them on top, and turns clicks into requests.
+
+    Signals: `postpone_requested()`, `skip_requested(passcode)`, `grant_requested(minutes,
+    passcode)`, `back_to_desktop_requested()`. The passcode is checked here first (inline: no
+    dialog can sit above the overlay) with `verify`, which raises PasscodeError when wrong.
+    """
+
+    postpone_requested = QtCore.Signal()
+    skip_requested = QtCore.Signal(str)
+    grant_requested = QtCore.Signal(int, str)
+    back_to_desktop_requested = QtCore.Signal()
+    closed = QtCore.Signal()
+
+    def __init__(
+        self,
+        *,
+        now: Callable[[], datetime],
+        verify: Callable[[str, str], None],
+        passcode_set: Callable[[], bool],
+        render_article: Callable[[str], str | None] | None = None,
+        escape_closes: bool = False,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
+        """`escape_closes` is for `preview` only: a real overlay ignores Escape."""
+        super().__init__(parent)
+        self._escape_closes = escape_closes
+        self._now = now
+        self._verify = verify
+        self._passcode_set = passcode_set
+        self._render_article = render_article
+        self._panes: list[_Pane] = []
+        self.decision: Decision | None = None
+        self._cap_minutes: int | None = None
+        self._tip: tuple[str, str | None] | None = None
+        self._keep_on_top = QtCore.QTimer(self)
+        self._keep_on_top.setObjectName("overlay-keep-on-top")
+        self._keep_on_top.setInterval(1000)
+        self._keep_on_top.timeout.connect(self._tick)
+        self._build_content()
+        app = QtWidgets.QApplication.instance()
+        if isinstance(app, QtGui.QGuiApplication):
+            app.screenAdded.connect(self._screens_changed)
+            app.screenRemoved.connect(self._screens_changed)
+
+    # --- the content of the primary pane -----------------------------------------------------------
+
+    def _build_content(self) -> None:
+        self.content = QtWidgets.QWidget()
+        self.content.setObjectName("overlay-content")
+        self.content.setMaximumWidth(760)
+        layout = QtWidgets.QVBoxLayout(self.content)
+        layout.setSpacing(18)
+        self.title = QtWidgets.QLabel()
+        self.title.setObjectName("overlay-title")
+        self.title.setWordWrap(True)
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        font = self.title.font()
+        font.setPointSizeF(font.pointSizeF() * 2.4)
+        font.setBold(True)
+        self.title.setFont(font)
+        self.subtitle = QtWidgets.QLabel()
+        self.subtitle.setObjectName("overlay-subtitle")
+        self.subtitle.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        sub_font = self.subtitle.font()
+        sub_font.setPointSizeF(sub_font.pointSizeF() * 1.4)
+        self.subtitle.setFont(sub_font)
+        self.countdown = QtWidgets.QLabel()
+        self.countdown.setObjectName("overlay-countdown")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        count_font = self.countdown.font()
+        count_font.setPointSizeF(count_font.pointSizeF() * 4)
+        self.countdown.setFont(count_font)
+        self.countdown.setAccessibleName(_("Time left"))
+        layout.addWidget(self.title)
+        layout.addWidget(self.subtitle)
+        layout.addWidget(self.countdown)
+
+        self.pages = QtWidgets.QStackedWidget()
+        layout.addWidget(self.pages)
+        self.pages.addWidget(self._build_main_page())
+        self.pages.addWidget(self._build_passcode_page())
+        self.pages.addWidget(self._build_grant_page())
+        self.pages.addWidget(self._build_reader_page())
+        self._lockout_timer = QtCore.QTimer(self)
+        self._lockout_timer.setInterval(1000)
+        self._lockout_timer.timeout.connect(self._update_lockout)
+
+    def _button(self, text: str, name: str, handler: Callable[[], None]) -> QtWidgets.QPushButton:
+        button = QtWidgets.QPushButton(text)
+        button.setObjectName(name)
+        button.setAccessibleName(text)
+        button.setMinimumHeight(40)
+        button.clicked.connect(handler)
+        return button
+
+    def _build_main_page(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(page)
+        self.tip_box = QtWidgets.QFrame()
+        self.tip_box.setObjectName("overlay-tip")
+        self.tip_box.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
+        tip_layout = QtWidgets.QVBoxLayout(self.tip_box)
+        self.tip_label = QtWidgets.QLabel()
+        self.tip_label.setObjectName("overlay-tip-text")
+        self.tip_label.setWordWrap(True)
+        self.tip_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.tip_label.setAccessibleName(_("Tip"))
+        tip_font = self.tip_label.font()
+        tip_font.setPointSizeF(tip_font.pointSizeF() * 1.25)
+        self.tip_label.setFont(tip_font)
+        self.read_more = self._button(_("Read more"), "overlay-read-more", self._open_article)
+        self.read_more.setFlat(True)
+        tip_layout.addWidget(self.tip_label)
+        tip_layout.addWidget(self.read_more, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.tip_box)
+
+        actions = QtWidgets.QHBoxLayout()
+        actions.addStretch()
+        self.postpone_button = self._button(
+            _("Postpone 5 min"), "overlay-postpone", self.postpone_requested.emit
+        )
+        self.skip_button = self._button(_("Skip break"), "overlay-skip", lambda: self._ask_passcode("skip"))
+        self.more_button = self._button(
+            _("Ask for more time"), "overlay-more-time", lambda: self._ask_passcode("grant")
+        )
+        self.desktop_button = self._button(
+            _("Back to desktop"), "overlay-desktop", self.back_to_desktop_requested.emit
+        )
+        for button in (self.postpone_button, self.skip_button, self.more_button, self.desktop_button):
+            actions.addWidget(button)
+        actions.addStretch()
+        layout.addLayout(actions)
+        return page
+
+    def _build_passcode_page(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(page)
+        self.passcode_prompt = QtWidgets.QLabel()
+        self.passcode_prompt.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.passcode_field = QtWidgets.QLineEdit()
+        self.passcode_field.setObjectName("overlay-passcode")
+        self.passcode_field.setEchoMode(QtWidgets.QLineEdit.EchoMode.Password)
+        self.passcode_field.setAccessibleName(_("Parent's passcode"))
+        self.passcode_field.setPlaceholderText(_("Parent's passcode"))
+        self.passcode_field.setMaximumWidth(320)
+        self.passcode_field.returnPressed.connect(self._passcode_entered)
+        self.passcode_message = QtWidgets.QLabel()
+        self.passcode_message.setObjectName("overlay-passcode-message")
+        self.passcode_message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        row = QtWidgets.QHBoxLayout()
+        row.addStretch()
+        row.addWidget(self._button(_("Cancel"), "overlay-passcode-cancel", self._back_to_main))
+        self.passcode_ok = self._button(_("OK"), "overlay-passcode-ok", self._passcode_entered)
+        row.addWidget(self.passcode_ok)
+        row.addStretch()
+        layout.addWidget(self.passcode_prompt)
+        layout.addWidget(self.passcode_field, 0, Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.passcode_message)
+        layout.addLayout(row)
+        return page
+
+    def _build_grant_page(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(page)
+        label = QtWidgets.QLabel(_("How much more time?"))
+        label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(label)
+        row = QtWidgets.QHBoxLayout()
+        row.addStretch()
+        self.grant_buttons: dict[int, QtWidgets.QPushButton] = {}
+        for minutes in GRANT_CHOICES:
+            button = self._button(
+                _("+{minutes} min").format(minutes=minutes),
+                f"overlay-grant-{minutes}",
+                functools.partial(self._grant, minutes),
+            )
+            self.grant_buttons[minutes] = button
+            row.addWidget(button)
+        row.addWidget(self._button(_("Cancel"), "overlay-grant-cancel", self._back_to_main))
+        row.addStretch()
+        layout.addLayout(row)
+        return page
+
+    def _build_reader_page(self) -> QtWidgets.QWidget:
+        page = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(page)
+        self.reader = QtWidgets.QTextBrowser()
+        self.reader.setObjectName("overlay-reader")
+        self.reader.setOpenLinks(False)
+        self.reader.setAccessibleName(_("Article"))
+        self.reader.setMinimumHeight(360)
+        layout.addWidget(self.reader)
+        layout.addWidget(
+            self._button(_("Back"), "overlay-reader-back", self._back_to_main),
+            0,
+            Qt.AlignmentFlag.AlignCenter,
+        )
+        return page
+
+    # --- showing ----------------------------------------------------------------------------------
+
+    @property
+    def visible(self) -> bool:
+        return any(p.isVisible() for p in self._panes)
+
+    def show_decision(
+        self, decision: Decision, *, cap_minutes: int | None, tip: tuple[str, str | None] | None
+    ) -> None:
+        """Show (or update) the overlay for a BREAK or BLOCK decision; hide it for anything else.
+        `tip` is (text, related article id)."""
+        if decision.verdict not in (Verdict.BREAK, Verdict.BLOCK):
+            self.hide()
+            return
+        fresh = self.decision is None or (self.decision.verdict, self.decision.reason) != (
+            decision.verdict,
+            decision.reason,
+        )
+        self.decision = decision
+        self._cap_minutes = cap_minutes
+        if fresh:
+            self._tip = tip
+            self.pages.setCurrentIndex(0)
+        self._update_texts()
+        if not self._panes:
+            self._build_panes()
+        for pane in self._panes:
+            if not pane.isVisible():
+                pane.place()
+        self._grab()
+        self._keep_on_top.start()
+
+    def hide(self) -> None:
+        self.decision = None
+        self._keep_on_top.stop()
+        self._lockout_timer.stop()
+        for pane in self._panes:
+            pane.releaseKeyboard()
+            pane.may_close = True
+            pane.close()
+            pane.deleteLater()
+        self._panes = []
+        self.content.setParent(None)
+
+    def _build_panes(self) -> None:
+        screens = QtGui.QGuiApplication.screens()
+        primary = QtGui.QGuiApplication.primaryScreen()
+        for screen in screens:
+            pane = _Pane(
+                screen, primary=screen is primary, on_escape=self._escape if self._escape_closes else None
+            )
+            layout = QtWidgets.QVBoxLayout(pane)
+            layout.setContentsMargins(48, 48, 48, 48)
+            if pane.primary:
+                layout.addStretch()
+                layout.addWidget(self.content, 0, Qt.AlignmentFlag.AlignHCenter)
+                layout.addStretch()
+            else:
+                mirror = QtWidgets.QLabel(self.title.text())
+                mirror.setObjectName("overlay-mirror")
+                mirror.setAlignment(Qt.AlignmentFlag.AlignCenter)
+                font = mirror.font()
+                font.setPointSizeF(font.pointSizeF() * 2)
+                mirror.setFont(font)
+                layout.addWidget(mirror)
+            pane.on_deactivated = self._reassert
+            self._panes.append(pane)
+
+    def _escape(self) -> None:
+        self.hide()
+        self.closed.emit()
+
+    def _screens_changed(self, *_args: object) -> None:
+        if self.decision is not None:
+            decision = self.decision
+            tip = self._tip
+            self.hide()
+            self.show_decision(decision, cap_minutes=self._cap_minutes, tip=tip)
+
+    def _update_texts(self) -> None:
+        decision = self.decision
+        if decision is None:
+            return
+        now = self._now()
+        title, line = headline(decision, self._cap_minutes, now)
+        self.title.setText(title)
+        self.subtitle.setText(line)
+        for pane in self._panes:
+            for mirror in pane.findChildren(QtWidgets.QLabel, "overlay-mirror"):
+                mirror.setText(f"{title}\n{line}")
+        is_break = decision.verdict is Verdict.BREAK
+        if is_break and decision.until is not None:
+            self.countdown.setText(_left_text((decision.until - now).total_seconds()))
+            self.countdown.show()
+        else:
+            self.countdown.hide()
+        if self._tip:
+            self.tip_label.setText(self._tip[0])
+            self.tip_box.show()
+            self.read_more.setVisible(bool(self._tip[1]) and self._render_article is not None)
+        else:
+            self.tip_box.hide()
+        self.postpone_button.setVisible(is_break and decision.postpones_left > 0)
+        self.skip_button.setVisible(is_break)
+        self.more_button.setVisible(not is_break)
+        self.desktop_button.setVisible(not is_break)
+
+    # --- staying on top ----------------------------------------------------------------------------
+
+    def _grab(self) -> None:
+        primary = next((p for p in self._panes if p.primary), None)
+        if primary is not None:
+            primary.raise_()
+            primary.activateWindow()
+            primary.grabKeyboard()
+
+    def _reassert(self) -> None:
+        if self.decision is not None:
+            QtCore.QTimer.singleShot(0, self._raise_all)
+
+    def _raise_all(self) -> None:
+        for pane in self._panes:
+            pane.raise_()
+        self._grab()
+
+    def _tick(self) -> None:
+        self._update_texts()
+        if any(not pane.isActiveWindow() for pane in self._panes if pane.primary):
+            self._raise_all()
+
+    # --- actions ------------------------------------------------------------------------------------
+
+    def _back_to_main(self) -> None:
+        self._lockout_timer.stop()
+        self.pages.setCurrentIndex(0)
+
+    def _ask_passcode(self, purpose: str) -> None:
+        self._purpose = purpose
+        if not self._passcode_set():
+            self._passcode_accepted("")
+            return
+        prompts = {
+            "skip": _("A parent's passcode is needed to skip this break."),
+            "grant": _("A parent can give more time with the passcode."),
+        }
+        self.passcode_prompt.setText(prompts[purpose])
+        self.passcode_field.clear()
+        self.passcode_message.clear()
+        self.pages.setCurrentIndex(1)
+        self.passcode_field.setFocus()
+        self._update_lockout()
+
+    def _passcode_entered(self) -> None:
+        passcode = self.passcode_field.text()
+        purpose = _("skip a break") if self._purpose == "skip" else _("grant more time")
+        try:
+            self._verify(passcode, purpose)
+        except PasscodeError as error:
+            self.passcode_field.clear()
+            self.passcode_message.setText(str(error))
+            self._update_lockout()
+            return
+        self._passcode_accepted(passcode)
+
+    def _passcode_accepted(self, passcode: str) -> None:
+        self._passcode = passcode
+        if self._purpose == "skip":
+            self.pages.setCurrentIndex(0)
+            self.skip_requested.emit(passcode)
+        else:
+            self.pages.setCurrentIndex(2)
+
+    def _grant(self, minutes: int) -> None:
+        self.pages.setCurrentIndex(0)
+        self.grant_requested.emit(minutes, getattr(self, "_passcode", ""))
+
+    def set_lockout(self, until: Callable[[], datetime | None]) -> None:
+        self._lockout = until
+
+    def _update_lockout(self) -> None:
+        lockout = getattr(self, "_lockout", None)
+        until = lockout() if lockout is not None else None
+        locked = until is not None
+        self.passcode_field.setEnabled(not locked)
+        self.passcode_ok.setEnabled(not locked)
+        if locked and until is not None:
+            left = (until - self._now()).total_seconds()
+            self.passcode_message.setText(
+                _("Too many wrong tries. Try again in {left}").format(left=_left_text(left))
+            )
+            self._lockout_timer.start()
+        else:
+            self._lockout_timer.stop()
+
+    def _open_article(self) -> None:
+        if not self._tip or not self._tip[1] or self._render_article is None:
+            return
+        markdown = self._render_article(self._tip[1])
+        if markdown is None:
+            return
+        self.reader.setMarkdown(markdown)
+        self.pages.setCurrentIndex(3)

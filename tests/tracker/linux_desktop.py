@@ -61,7 +61,7 @@ def require(program: str) -> str:
 
 
 @contextmanager
-def private_xvfb() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def private_xvfb(*extra: str) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     """A fresh Xvfb of our own, for tests that must control everything on the display."""
     read_end, write_end = os.pipe()
     process = subprocess.Popen(
@@ -76,6 +76,7 @@ def private_xvfb() -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
             "-screen",
             "0",
             "640x480x24",
+            *extra,
         ],
         pass_fds=(write_end,),
         stdout=subprocess.DEVNULL,
@@ -178,7 +179,7 @@ def set_root_window_property(display: Any, name: str, value: int | None) -> None
     display.sync()
 
 
-def create_window(display: Any, *, title: str | None = None, with_pid: bool = False) -> Any:
+def create_window(display: Any, *, title: str | None = None, net_wm_pid: int | None = None) -> Any:
     """A small mapped top-level window of this very process."""
     screen = display.screen()
     window = screen.root.create_window(10, 10, 120, 80, 0, screen.root_depth, X.InputOutput, X.CopyFromParent)
@@ -188,8 +189,8 @@ def create_window(display: Any, *, title: str | None = None, with_pid: bool = Fa
         window.change_property(
             display.intern_atom("_NET_WM_NAME"), display.intern_atom("UTF8_STRING"), 8, title.encode()
         )
-    if with_pid:
-        window.change_property(display.intern_atom("_NET_WM_PID"), Xatom.CARDINAL, 32, [os.getpid()])
+    if net_wm_pid is not None:
+        window.change_property(display.intern_atom("_NET_WM_PID"), Xatom.CARDINAL, 32, [net_wm_pid])
     window.map()
     display.sync()
     return window

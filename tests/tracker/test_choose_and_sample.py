@@ -19,7 +19,7 @@ from tests.tracker.linux_desktop import (
     wm_running,
 )
 from wellbeing_app.core.clock import FakeClock
-from wellbeing_app.core.model import AppRef, Sample
+from wellbeing_app.core.model import UNKNOWN_APP, AppRef, Sample
 from wellbeing_app.tracker.base import Foreground, ProbeSet, ProbeStatus
 from wellbeing_app.tracker.choose import choose_probes, doctor_report
 from wellbeing_app.tracker.null import NullForeground, NullIdle, NullLock, NullMedia
@@ -163,15 +163,43 @@ def test_media_is_asked_only_after_30_s_without_input() -> None:
 
 def test_unknown_answers_become_a_sample_of_nothing_known() -> None:
     clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
-    probes = ProbeSet(NullForeground("a"), NullIdle("b"), NullMedia("c"), NullLock("d"))
+    probes = ProbeSet(NullForeground("a", backend="wayland"), NullIdle("b"), NullMedia("c"), NullLock("d"))
     sample = Sampler(probes, clock).sample(with_title=True)
+    # A desktop that cannot tell the app in front: time still counts, as the unknown app.
     assert (sample.app, sample.idle_seconds, sample.media_playing, sample.locked, sample.title) == (
-        None,
+        UNKNOWN_APP,
         None,
         False,
         False,
         None,
     )
+
+
+class _EmptyDesktop:
+    """A working foreground probe that sees nothing in front (an empty desktop)."""
+
+    backend = "empty"
+
+    def foreground(self, *, with_title: bool) -> Foreground:
+        return Foreground(None, reason="no window is active")
+
+    def change_fd(self) -> int | None:
+        return None
+
+    def drain_changes(self) -> bool:
+        return False
+
+    def status(self) -> ProbeStatus:
+        return ProbeStatus("foreground", self.backend, True, "no window is active")
+
+    def close(self) -> None:
+        pass
+
+
+def test_nothing_in_front_on_a_desktop_that_can_tell_is_no_app() -> None:
+    clock = FakeClock(datetime(2026, 3, 2, 9, 0, tzinfo=UTC))
+    sampler = Sampler(ProbeSet(_EmptyDesktop(), NullIdle("b"), NullMedia("c"), NullLock("d")), clock)
+    assert sampler.sample(with_title=False).app is None
 
 
 @pytest.mark.x11

@@ -157,7 +157,7 @@ def test_own_windows_are_the_app_itself_with_utf8_titles(
     own = xdisplay.Display(display_name)
     try:
         # No _NET_WM_PID: the pid comes from the X-Resource extension.
-        window = create_window(own, title="Wellbeing — Перерыв", with_pid=False)
+        window = create_window(own, title="Wellbeing — Перерыв")
         wait_until(
             lambda: xdotool(display_name, "search", "--class", "WellbeingTest").strip(), what="own window"
         )
@@ -166,6 +166,12 @@ def test_own_windows_are_the_app_itself_with_utf8_titles(
         assert seen.app == SELF_APP
         assert seen.pid == os.getpid()
         assert seen.title == "Wellbeing — Перерыв"
+
+        # A pid from another pid namespace (as a Flatpak app writes it): the X server knows better.
+        sandboxed = create_window(own, title="sandboxed", net_wm_pid=openbox.pid)
+        activate(display_name, sandboxed.id)
+        wait_until(lambda: probe.foreground(with_title=True).title == "sandboxed", what="the second window")
+        assert probe.foreground(with_title=False).pid == os.getpid()
     finally:
         own.close()
 
@@ -334,3 +340,17 @@ def test_idle_time_restarts_at_input_and_grows(display_name: str) -> None:
     finally:
         _foreground.close()
         idle.close()
+
+
+def test_idle_without_the_screen_saver_extension_is_unknown_with_a_reason() -> None:
+    with private_xvfb("-extension", "MIT-SCREEN-SAVER") as (name, _xvfb):
+        idle = X11Idle(name)
+        try:
+            assert idle.idle_seconds() is None
+            status = idle.status()
+            assert not status.works
+            assert status.detail == "the X server has no MIT-SCREEN-SAVER extension"
+            assert status.hint is not None
+            assert "MIT-SCREEN-SAVER" in status.hint
+        finally:
+            idle.close()

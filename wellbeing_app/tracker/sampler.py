@@ -5,6 +5,7 @@ from __future__ import annotations
 from wellbeing_app.core.clock import Clock
 from wellbeing_app.core.model import UNKNOWN_APP, Sample
 from wellbeing_app.tracker.base import Foreground, ProbeSet
+from wellbeing_app.tracker.null import NullForeground
 
 #: Media is asked about only when the person has been idle at least this long.
 MEDIA_IDLE_SECONDS = 30.0
@@ -40,9 +41,9 @@ class Sampler:
             media = bool(self.probes.media.playing())
         locked = bool(self.probes.lock.locked())
         app = front.app
-        if app is None and self.probes.foreground.backend == "none":
-            # This desktop cannot tell which app is in front: all active time counts, as one
-            # unknown app, so the cap still holds.
+        if app is None and isinstance(self.probes.foreground, NullForeground):
+            # This desktop cannot tell which app is in front (no backend, or its backend
+            # failed to start): all active time counts, as one unknown app, so the cap holds.
             app = UNKNOWN_APP
         return Sample(
             elapsed=elapsed,

@@ -278,8 +278,10 @@ class X11Foreground:
 
     Two X connections: one for queries, and one that only listens for property changes of the
     root window, so that its fd becomes readable exactly when the active window (or the window
-    manager) changes. A window's pid and app are cached by window id; the query connection
-    listens for the window's DestroyNotify so that a reused id is never taken for the old app.
+    manager) changes. `_NET_ACTIVE_WINDOW` is read again only after such a change, and a
+    window's pid and app are cached by window id (the query connection listens for the
+    window's DestroyNotify, so that a reused id is never taken for the old app): a tick with
+    nothing new costs no X round trip unless the title is asked for.
     Not thread-safe: create and call it on one thread.
     """
 
@@ -304,9 +306,10 @@ class X11Foreground:
         self._cache: dict[int, _WindowInfo] = {}
         self._wm_window: int | None = None
         self._wm_supports_active = False
+        self._active: int | None = None
+        self._active_stale = True
         self._wm_stale = True
         self._changed = False
-        self._last: Foreground | None = None
         self._hostname = _first_label(socket.gethostname())
         self._connect()
         if self._query is None:
@@ -315,9 +318,7 @@ class X11Foreground:
     # -- the protocol --------------------------------------------------------------------
 
     def foreground(self, *, with_title: bool) -> Foreground:
-        result = self._foreground(with_title)
-        self._last = result
-        return result
+        return self._foreground(with_title)
 
     def change_fd(self) -> int | None:
         """The listening connection's fd. It changes after a lost connection is reopened."""
@@ -405,6 +406,7 @@ class X11Foreground:
         self._cache.clear()
         self._wm_window = None
         self._wm_stale = True
+        self._active_stale = True
         self._changed = True
 
     def _lose_connection(self, exc: BaseException) -> None:
@@ -433,7 +435,11 @@ class X11Foreground:
                 self._refresh_wm()
             if self._wm_window is None:
                 return Foreground(None, reason="no window manager is running (no _NET_SUPPORTING_WM_CHECK)")
-            active = self._active_window()
+            if self._active_stale:
+                # Read again only after a PropertyNotify said it changed: no round trip per tick.
+                self._active = self._active_window()
+                self._active_stale = False
+            active = self._active
             if active is None and not self._wm_supports_active:
                 return Foreground(None, reason="the window manager does not set _NET_ACTIVE_WINDOW")
             if active is None:  # supported, but nothing was ever focused yet
@@ -450,6 +456,7 @@ class X11Foreground:
             title = self._title(window) if with_title else None
         except _WINDOW_GONE:
             self._cache.pop(window, None)
+            self._active_stale = True
             return Foreground(None, reason=f"the active window 0x{window:x} went away")
         except _CONNECTION_LOST as exc:
             self._lose_connection(exc)
@@ -469,8 +476,10 @@ class X11Foreground:
             if event.type == X.PropertyNotify:
                 if event.atom == active:
                     self._changed = True
+                    self._active_stale = True
                 elif event.atom in wm_atoms:
                     self._wm_stale = True
+                    self._active_stale = True
                     self._changed = True
         for event in _pending(self._query):
             if event.type == X.DestroyNotify:
@@ -492,6 +501,7 @@ class X11Foreground:
         check = self._atoms["_NET_SUPPORTING_WM_CHECK"]
         self._wm_stale = False
         self._wm_window = None
+        self._active_stale = True
         wm = self._window_property(self._root, check, Xatom.WINDOW)
         if not wm:
             return
@@ -527,8 +537,10 @@ class X11Foreground:
                 and _first_label(machine) not in (self._hostname, "localhost")
             ):
                 pid = None  # the pid of another computer's process
-        if pid is None and self._has_xres:
-            pid = self._xres_pid(window_id)
+        if self._has_xres:
+            # The X server's own word wins where it has one: a sandboxed app (Flatpak, a
+            # container) writes its pid as seen inside its pid namespace into _NET_WM_PID.
+            pid = self._xres_pid(window_id) or pid
         raw_class = window.get_wm_class()
         wm_class = (str(raw_class[0]), str(raw_class[1])) if raw_class else None
         process = _process_app(pid) if pid is not None else None

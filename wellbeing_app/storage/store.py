@@ -550,11 +550,8 @@ class Store:
             return
         now_ms = to_ms(_now())
         with self._guard("save the settings"), self._write() as connection:
-            stored = dict(
-                connection.execute(
-                    select(SettingRow.key, SettingRow.value).where(SettingRow.key.in_(encoded))
-                ).tuples()
-            )
+            query = select(SettingRow.key, SettingRow.value).where(SettingRow.key.in_(encoded))
+            stored = {key: value for key, value in connection.execute(query)}
             rows = [
                 {"key": key, "value": value, "updated_ms": now_ms}
                 for key, value in encoded.items()
@@ -653,58 +650,21 @@ class Store:
         """
         batch = transfer.read_import(path, day_starts_at=day_starts_at)
         with self._guard(f"import {path}"), self._write() as connection:
-            span_uids = [span.uid for span in batch.spans]
-            known_spans: set[str] = set()
-            for chunk in _chunks(span_uids):
-                known_spans.update(connection.scalars(select(SpanRow.uid).where(SpanRow.uid.in_(chunk))))
-            covered = CoveredTime()
-            if batch.spans:
-                first_ms = min(to_ms(span.start) for span in batch.spans)
-                last_ms = max(to_ms(span.end) for span in batch.spans)
-                covered = CoveredTime(
-                    connection.execute(
-                        select(SpanRow.start_ms, SpanRow.end_ms).where(
-                            SpanRow.device_id == self._device_id,
-                            SpanRow.start_ms < last_ms,
-                            SpanRow.end_ms > first_ms,
-                        )
-                    ).tuples()
-                )
-            pieces: list[tuple[UsageSpan, str, int, int]] = []
-            spans_added = 0
-            for span in batch.spans:
-                start_ms, end_ms = to_ms(span.start), to_ms(span.end)
-                if span.uid in known_spans:
-                    continue
-                known_spans.add(span.uid)
-                uncovered = covered.uncovered(start_ms, end_ms)
-                if not uncovered:
-                    continue
-                covered.add(start_ms, end_ms)
-                spans_added += 1
-                if uncovered == [(start_ms, end_ms)]:
-                    pieces.append((span, span.uid, start_ms, end_ms))
-                else:
-                    pieces.extend((span, transfer.piece_uid(span.uid, a, b), a, b) for a, b in uncovered)
-            first_seen = {app.executable: to_ms(app.first_seen) for app in batch.apps.values()}
+            pieces, spans_added = self._new_pieces(connection, batch.spans)
             app_ids = self._resolve_apps(
                 connection,
                 [(span.app, start_ms) for span, _uid, start_ms, _end_ms in pieces],
                 rename=False,
-                first_seen=first_seen,
+                first_seen={app.executable: to_ms(app.first_seen) for app in batch.apps.values()},
             )
-            rows = []
+            span_rows = []
             for span, uid, start_ms, end_ms in pieces:
                 row = self._span_row(span, app_ids[span.app.executable])
                 row.update(uid=uid, start_ms=start_ms, end_ms=end_ms)
-                rows.append(row)
-            if rows:
-                connection.execute(insert(SpanRow), rows)
-
-            event_uids = [event.uid for event in batch.events]
-            known_events: set[str] = set()
-            for chunk in _chunks(event_uids):
-                known_events.update(connection.scalars(select(EventRow.uid).where(EventRow.uid.in_(chunk))))
+                span_rows.append(row)
+            if span_rows:
+                connection.execute(insert(SpanRow), span_rows)
+            known_events = self._known_uids(connection, EventRow, [event.uid for event in batch.events])
             event_rows = []
             for event in batch.events:
                 if event.uid not in known_events:
@@ -718,6 +678,51 @@ class Store:
             events_added=len(event_rows),
             events_skipped=len(batch.events) - len(event_rows),
         )
+
+    @staticmethod
+    def _known_uids(
+        connection: Connection, model: type[SpanRow] | type[EventRow], uids: list[str]
+    ) -> set[str]:
+        known: set[str] = set()
+        for chunk in _chunks(uids):
+            known.update(connection.scalars(select(model.uid).where(model.uid.in_(chunk))))
+        return known
+
+    def _new_pieces(
+        self, connection: Connection, spans: list[UsageSpan]
+    ) -> tuple[list[tuple[UsageSpan, str, int, int]], int]:
+        """The (span, uid, start_ms, end_ms) pieces of imported spans that add time not yet recorded.
+
+        Also returns how many spans of the file contributed at least one piece.
+        """
+        if not spans:
+            return [], 0
+        known = self._known_uids(connection, SpanRow, [span.uid for span in spans])
+        first_ms = min(to_ms(span.start) for span in spans)
+        last_ms = max(to_ms(span.end) for span in spans)
+        recorded = connection.execute(
+            select(SpanRow.start_ms, SpanRow.end_ms).where(
+                SpanRow.device_id == self._device_id, SpanRow.start_ms < last_ms, SpanRow.end_ms > first_ms
+            )
+        )
+        covered = CoveredTime((start_ms, end_ms) for start_ms, end_ms in recorded)
+        pieces: list[tuple[UsageSpan, str, int, int]] = []
+        contributing = 0
+        for span in spans:
+            if span.uid in known:
+                continue
+            known.add(span.uid)
+            start_ms, end_ms = to_ms(span.start), to_ms(span.end)
+            uncovered = covered.uncovered(start_ms, end_ms)
+            if not uncovered:
+                continue
+            covered.add(start_ms, end_ms)
+            contributing += 1
+            if uncovered == [(start_ms, end_ms)]:
+                pieces.append((span, span.uid, start_ms, end_ms))
+            else:
+                pieces.extend((span, transfer.piece_uid(span.uid, a, b), a, b) for a, b in uncovered)
+        return pieces, contributing
 
     def delete_all(self) -> None:
         """Delete this person's spans and events, and the apps no one uses any more.

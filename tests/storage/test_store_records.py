@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
 from wellbeing_app.core.model import AppRef, EventKind, UsageSpan
 from wellbeing_app.core.passcode import Attempt, PasscodeHash
-from wellbeing_app.storage import DayAppUsage, StorageError, Store
+from wellbeing_app.storage import DayAppUsage, StorageError, Store, open_store
 
 from .samples import EDITOR, FIREFOX, GAME, MINUS3, NINE, PLUS5, event, span
 
@@ -212,3 +213,30 @@ def test_a_closed_store_says_so(store: Store) -> None:
     store.close()
     with pytest.raises(StorageError, match=re.escape("cannot read the usage: the store for")):
         store.spans_on(DAY)
+
+
+def test_deleted_records_are_gone_from_the_disk(store: Store, data_dir: Path) -> None:
+    secret = "a-window-title-nobody-should-find-again"
+    store.upsert_spans([span(NINE + timedelta(minutes=i), 1, title=f"{secret}-{i}") for i in range(200)])
+    store.delete_all()
+    files = [path for path in data_dir.iterdir() if path.name.startswith("wellbeing.sqlite3")]
+    assert files
+    for path in files:
+        assert secret.encode() not in path.read_bytes()
+
+
+def test_two_stores_on_one_file_do_not_trip_over_each_other(data_dir: Path) -> None:
+    first = open_store(data_dir).store
+    second = open_store(data_dir).store
+    try:
+        assert first.device_id == second.device_id  # one file, one device
+        # Both meet the same new app: neither may fail on the other's row.
+        first.upsert_spans([span(NINE, 5, GAME)])
+        second.upsert_spans([span(NINE + timedelta(minutes=5), 5, GAME)])
+        # The second store's cached app id goes stale when the first deletes everything.
+        first.delete_all()
+        second.upsert_spans([span(NINE + timedelta(minutes=10), 5, GAME)])
+        assert first.usage_on(DAY) == {GAME: 300.0}
+    finally:
+        first.close()
+        second.close()

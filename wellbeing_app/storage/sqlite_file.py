@@ -28,6 +28,7 @@ PRAGMAS = (
 
 #: Execution option naming how a transaction begins on SQLite: DEFERRED (reads) or IMMEDIATE.
 BEGIN_OPTION = "wellbeing_sqlite_begin"
+_NO_BEGIN = "none"
 
 _HEADER = b"SQLite format 3\x00"
 _COMPANIONS = ("-wal", "-shm", "-journal")
@@ -67,7 +68,8 @@ def configure(engine: Engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
-        connection.exec_driver_sql(f"BEGIN {mode}")
+        if mode != _NO_BEGIN:
+            connection.exec_driver_sql(f"BEGIN {mode}")
 
 
 def writing(engine: Engine) -> Engine:
@@ -77,18 +79,12 @@ def writing(engine: Engine) -> Engine:
 
 def vacuum(engine: Engine) -> None:
     """Rebuild the file so that deleted records are gone from the disk, not just unlinked."""
-    raw = engine.raw_connection()
-    try:
-        cursor = raw.cursor()
-        try:
-            # VACUUM cannot run inside a transaction; with the driver's BEGIN disabled it does not.
-            cursor.execute("VACUUM")
-            # In WAL mode the old pages linger in the main file until a checkpoint.
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            cursor.close()
-    finally:
-        raw.close()
+    # VACUUM cannot run inside a transaction: this connection begins none.
+    with engine.execution_options(**{BEGIN_OPTION: _NO_BEGIN}).connect() as connection:
+        connection.exec_driver_sql("VACUUM")
+        # In WAL mode the old pages stay in the main file until a checkpoint copies the new ones in.
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.commit()
 
 
 def why_unusable(path: Path, known_revisions: Collection[str]) -> str | None:

@@ -1,11 +1,9 @@
 """Alembic environment: runs the migrations on the connection `open_store` hands over.
 
-`open_store` puts its connection (inside a transaction) in `config.attributes["connection"]`.
-For writing a new revision by hand from a checkout, run alembic with a configuration whose
-`script_location` is this folder and whose `sqlalchemy.url` names a scratch database, e.g.
-``alembic -c /dev/null -x url=sqlite:///scratch.sqlite3 ...`` is not supported; use
-`wellbeing_app.storage.opening.alembic_config(url)` from Python instead. Logging is left as the
-application configured it.
+`open_store` puts its connection, inside a writing transaction, in
+`config.attributes["connection"]`. Without one (a developer writing a new revision with
+`opening.alembic_config(url)`), an engine is made from `sqlalchemy.url`. Logging is left as the
+application configured it: there is no alembic.ini and no fileConfig here.
 """
 
 from __future__ import annotations

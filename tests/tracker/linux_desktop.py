@@ -325,6 +325,7 @@ class FakeMprisPlayer(FakeService):
 
     def __init__(self, address: str, suffix: str = "testplayer", status: str = "Playing") -> None:
         self.playback_status = status
+        self.answer_after = 0.0  # seconds: a hung player answers late
         super().__init__(
             address,
             f"org.mpris.MediaPlayer2.{suffix}",
@@ -336,6 +337,8 @@ class FakeMprisPlayer(FakeService):
 
     def _get(self, message: Any) -> tuple[str, tuple[Any, ...]]:
         interface, name = message.body
+        if self.answer_after:
+            self._stop.wait(self.answer_after)
         if (interface, name) != ("org.mpris.MediaPlayer2.Player", "PlaybackStatus"):
             return "v", (("s", ""),)
         return "v", (("s", self.playback_status),)

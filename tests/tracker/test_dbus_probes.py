@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -66,6 +67,28 @@ def test_media_is_playing_when_any_of_several_players_plays(bus: str, media: Mpr
         assert media.playing() is False
         loud.playback_status = "Playing"
         assert media.playing() is True
+
+
+def test_a_hung_player_slows_one_tick_only(bus: str) -> None:
+    now = [0.0]
+    probe = MprisMedia(bus, timeout=0.1, monotonic=lambda: now[0])
+    try:
+        with FakeMprisPlayer(bus, "hung", status="Playing") as player:
+            wait_until(lambda: probe.playing() is True, what="the player")
+            player.answer_after = 0.5
+            started = time.monotonic()
+            assert probe.playing() is False  # no answer in time: not known to play
+            assert probe.playing() is False
+            assert time.monotonic() - started < 0.4  # the second call did not wait for it
+            player.answer_after = 0.0
+
+            def refreshed_and_playing() -> bool:
+                now[0] += 10.0  # each refresh of the player list asks it again
+                return probe.playing() is True
+
+            wait_until(refreshed_and_playing, what="the player to answer again")
+    finally:
+        probe.close()
 
 
 def test_media_without_a_bus_is_unknown_with_a_reason() -> None:

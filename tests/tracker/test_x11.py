@@ -277,7 +277,12 @@ def test_a_lost_x_server_is_reported_and_reopened_at_most_every_5_seconds() -> N
         try:
             assert probe.foreground(with_title=False).reason is not None
             assert idle.idle_seconds() is not None
+            fd = probe.change_fd()
+            assert fd is not None
             stop(xvfb)
+            assert _wait_readable(fd), "a closed connection makes the fd readable"
+            assert probe.drain_changes() is True  # the caller should look again, and re-read change_fd()
+            assert probe.change_fd() is None
             lost = probe.foreground(with_title=False)
             assert lost.app is None
             assert lost.reason is not None

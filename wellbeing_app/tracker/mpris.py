@@ -218,7 +218,9 @@ class MprisMedia:
                 try:
                     status = get_property(self._link, name, MPRIS_PATH, MPRIS_PLAYER, "PlaybackStatus")
                 except BusCallFailed as exc:
-                    if exc.name in NAME_GONE:
+                    if exc.name in NAME_GONE or exc.name == "timeout":
+                        # Gone, or hung: a hung player is asked again only after the next
+                        # refresh, so that it cannot slow every tick down.
                         self._players.remove(name)
                     continue
                 statuses[name] = str(status)

@@ -346,7 +346,7 @@ class X11Foreground:
             return ProbeStatus(
                 "foreground", self.backend, False, seen.reason or "no X connection", _DISPLAY_HINT
             )
-        if self._wm_window is None:
+        if self._wm_window is None or not self._wm_supports_active:
             return ProbeStatus(
                 "foreground", self.backend, False, seen.reason or "no window manager", _WM_HINT
             )

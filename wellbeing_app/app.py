@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import argparse
 import logging
+import random
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from wellbeing_app import autostart
 from wellbeing_app.core.errors import CoreError, PasscodeError
 from wellbeing_app.core.model import BlockReason, Decision, Verdict
-from wellbeing_app.i18n import _, current_language, resources_dir, set_language
+from wellbeing_app.i18n import _, resources_dir, set_language
 from wellbeing_app.service import Service, ServiceError, resolve_data_dir
 from wellbeing_app.tracker.choose import choose_probes
 from wellbeing_app.tracker.windowctl import minimise_process_windows
@@ -24,19 +26,19 @@ class TrayApp:
 
     def __init__(self, service: Service, qt_app: object, *, data_dir_given: Path | None) -> None:
         from wellbeing_app.guide.loader import load_guide
-        from wellbeing_app.guide.tips import TipPicker
         from wellbeing_app.ui.controller import Controller
         from wellbeing_app.ui.overlay import Overlay
         from wellbeing_app.ui.tray import StatusWindow, Tray
 
         self.service = service
         self.qt_app = qt_app
+        self.dashboard: Any = None
+        self.guide_window: Any = None
         self.data_dir_given = data_dir_given
-        self.language = set_language(service.settings.language)
         self.guide = load_guide(resources_dir() / "guide")
         for problem in self.guide.problems:
             log.warning("guide: %s", problem)
-        self.tips = TipPicker()
+        self._use_language()
         self._tips_shown: dict[date, list[str]] = {}
         self.probes = choose_probes()
         self.controller = Controller(service, self.probes)
@@ -49,8 +51,6 @@ class TrayApp:
         self.overlay.set_lockout(service.lockout_until)
         self.tray = Tray()
         self.status_window: StatusWindow | None = None
-        self.dashboard = None
-        self.guide_window = None
         self._wire()
 
     # --- wiring ---------------------------------------------------------------------------------
@@ -123,7 +123,7 @@ class TrayApp:
     def _next_tip(self) -> tuple[str, str | None] | None:
         today = self.service.today()
         shown = self._tips_shown.setdefault(today, [])
-        tip = self.tips.pick(self.guide.tips(self.language), shown)
+        tip = self.tips.pick(shown)
         if tip is None:
             return None
         shown.append(tip.id)
@@ -205,10 +205,19 @@ class TrayApp:
         apps = list(dict.fromkeys(seen))
         dialog = SettingsDialog(self.service, apps)
         dialog.exec()
-        if current_language() != (new := set_language(self.service.settings.language)):
-            self.language = new
+        self._use_language()
         self._sync_autostart()
         self.controller.refresh()
+
+    def _use_language(self) -> None:
+        """Follow the language setting: the interface, the guide and the break tips."""
+        from wellbeing_app.guide.tips import TipPicker
+
+        self.language = set_language(self.service.settings.language)
+        self.tips = TipPicker(self.guide.tips(self.language), random.Random())
+        if self.guide_window is not None:
+            self.guide_window.deleteLater()
+            self.guide_window = None
 
     def _bring_up(self, window: object) -> None:
         window.show()  # type: ignore[attr-defined]
@@ -232,7 +241,7 @@ class TrayApp:
         wizard = FirstRunWizard(self.service)
         accepted = bool(wizard.exec())
         if accepted:
-            self.language = set_language(self.service.settings.language)
+            self._use_language()
         return accepted
 
 
@@ -290,7 +299,7 @@ def preview(kind: str) -> int:
     qt_app = QtWidgets.QApplication(sys.argv[:1])
     language = set_language("system")
     guide = load_guide(resources_dir() / "guide")
-    tip = TipPicker().pick(guide.tips(language), [])
+    tip = TipPicker(guide.tips(language), random.Random()).pick([])
     now = datetime.now(UTC)
     tomorrow_four = (now.astimezone() + timedelta(days=1)).replace(hour=4, minute=0, second=0, microsecond=0)
     decisions = {

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 
 
+@lru_cache(maxsize=256)
 def _local_start(day: date, zone: tzinfo, day_start: time) -> datetime:
     """The instant (UTC) a local day begins. A day start inside a DST gap moves forward by the gap."""
     naive = datetime.combine(day, day_start)

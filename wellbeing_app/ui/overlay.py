@@ -22,6 +22,27 @@ log = logging.getLogger(__name__)
 #: Minutes a parent can grant with one click.
 GRANT_CHOICES = (15, 30, 60)
 
+#: The overlay is always dark and calm, whatever the desktop's theme: it is a pause, not a page.
+STYLE = """
+#overlay-content { color: #f2f5f7; }
+#overlay-content QLabel { color: #f2f5f7; }
+#overlay-subtitle { color: #c9d4db; }
+#overlay-tip { background: #253642; border-radius: 14px; border: none; }
+#overlay-content QPushButton {
+    background: #2f4250; color: #f2f5f7; border: 1px solid #4a6272; border-radius: 8px;
+    padding: 10px 20px; min-width: 120px;
+}
+#overlay-content QPushButton:hover, #overlay-content QPushButton:focus { background: #3b5566; border-color: #5cc39a; }
+#overlay-content QPushButton#overlay-read-more {
+    background: transparent; border: none; color: #7fd6b0; text-decoration: underline; min-width: 0;
+}
+#overlay-content QLineEdit {
+    background: #f2f5f7; color: #1d2a33; border-radius: 6px; padding: 8px; min-width: 260px;
+}
+#overlay-content QTextBrowser { background: #f7f9fa; color: #1d2a33; border-radius: 10px; padding: 12px; }
+#overlay-passcode-message { color: #ffcf7a; }
+"""
+
 
 def _clock_text(moment: datetime) -> str:
     return moment.astimezone().strftime("%H:%M")
@@ -110,6 +131,31 @@ class _Pane(QtWidgets.QWidget):
             self.on_deactivated()
 
 
+class _Pages(QtWidgets.QWidget):
+    """Pages of which one shows; unlike QStackedWidget it takes the size of the page shown
+    (wrapped text keeps its height)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._layout = QtWidgets.QVBoxLayout(self)
+        self._layout.setContentsMargins(0, 0, 0, 0)
+        self._pages: list[QtWidgets.QWidget] = []
+        self._current = 0
+
+    def addWidget(self, page: QtWidgets.QWidget) -> None:
+        self._pages.append(page)
+        self._layout.addWidget(page)
+        page.setVisible(len(self._pages) - 1 == self._current)
+
+    def setCurrentIndex(self, index: int) -> None:
+        self._current = index
+        for position, page in enumerate(self._pages):
+            page.setVisible(position == index)
+
+    def currentIndex(self) -> int:
+        return self._current
+
+
 class Overlay(QtCore.QObject):
     """Shows and hides the panes, keeps them on top, and turns clicks into requests.
 
@@ -160,9 +206,12 @@ class Overlay(QtCore.QObject):
     def _build_content(self) -> None:
         self.content = QtWidgets.QWidget()
         self.content.setObjectName("overlay-content")
+        self.content.setMinimumWidth(560)
         self.content.setMaximumWidth(760)
+        self.content.setStyleSheet(STYLE)
         layout = QtWidgets.QVBoxLayout(self.content)
         layout.setSpacing(18)
+        layout.addStretch(1)
         self.title = QtWidgets.QLabel()
         self.title.setObjectName("overlay-title")
         self.title.setWordWrap(True)
@@ -188,12 +237,14 @@ class Overlay(QtCore.QObject):
         layout.addWidget(self.subtitle)
         layout.addWidget(self.countdown)
 
-        self.pages = QtWidgets.QStackedWidget()
+        self.pages = _Pages()
         layout.addWidget(self.pages)
         self.pages.addWidget(self._build_main_page())
         self.pages.addWidget(self._build_passcode_page())
         self.pages.addWidget(self._build_grant_page())
         self.pages.addWidget(self._build_reader_page())
+        self.pages.setCurrentIndex(0)
+        layout.addStretch(1)
         self._lockout_timer = QtCore.QTimer(self)
         self._lockout_timer.setInterval(1000)
         self._lockout_timer.timeout.connect(self._update_lockout)
@@ -213,6 +264,7 @@ class Overlay(QtCore.QObject):
         self.tip_box.setObjectName("overlay-tip")
         self.tip_box.setFrameShape(QtWidgets.QFrame.Shape.StyledPanel)
         tip_layout = QtWidgets.QVBoxLayout(self.tip_box)
+        tip_layout.setContentsMargins(28, 22, 28, 14)
         self.tip_label = QtWidgets.QLabel()
         self.tip_label.setObjectName("overlay-tip-text")
         self.tip_label.setWordWrap(True)
@@ -364,9 +416,13 @@ class Overlay(QtCore.QObject):
             layout = QtWidgets.QVBoxLayout(pane)
             layout.setContentsMargins(48, 48, 48, 48)
             if pane.primary:
-                layout.addStretch()
-                layout.addWidget(self.content, 0, Qt.AlignmentFlag.AlignHCenter)
-                layout.addStretch()
+                # The content gets the pane's whole height (wrapped text needs it) and a
+                # readable width in the middle.
+                row = QtWidgets.QHBoxLayout()
+                row.addStretch(1)
+                row.addWidget(self.content, 4)
+                row.addStretch(1)
+                layout.addLayout(row)
             else:
                 mirror = QtWidgets.QLabel(self.title.text())
                 mirror.setObjectName("overlay-mirror")

@@ -197,9 +197,10 @@ class Overlay(QtCore.QObject):
         self._keep_on_top.timeout.connect(self._tick)
         self._build_content()
         app = QtWidgets.QApplication.instance()
-        if isinstance(app, QtGui.QGuiApplication):
+        if isinstance(app, QtWidgets.QApplication):
             app.screenAdded.connect(self._screens_changed)
             app.screenRemoved.connect(self._screens_changed)
+            app.focusChanged.connect(self._focus_changed)
 
     # --- the content of the primary pane -----------------------------------------------------------
 
@@ -398,8 +399,10 @@ class Overlay(QtCore.QObject):
         self.decision = None
         self._keep_on_top.stop()
         self._lockout_timer.stop()
+        grabber = QtWidgets.QWidget.keyboardGrabber()
+        if grabber is not None:
+            grabber.releaseKeyboard()
         for pane in self._panes:
-            pane.releaseKeyboard()
             pane.may_close = True
             pane.close()
             pane.deleteLater()
@@ -475,12 +478,29 @@ class Overlay(QtCore.QObject):
 
     # --- staying on top ----------------------------------------------------------------------------
 
+    def _primary(self) -> _Pane | None:
+        return next((p for p in self._panes if p.primary), None)
+
     def _grab(self) -> None:
-        primary = next((p for p in self._panes if p.primary), None)
+        """Raise the primary pane and hold the keyboard (an X grab: Alt+Tab and other windows'
+        shortcuts do not get through). The grab sits on the focused control, so typing and Tab
+        work inside the overlay."""
+        primary = self._primary()
         if primary is not None:
             primary.raise_()
             primary.activateWindow()
-            primary.grabKeyboard()
+            focused = primary.focusWidget()
+            (focused if focused is not None and primary.isAncestorOf(focused) else primary).grabKeyboard()
+
+    def _focus_changed(self, _old: QtWidgets.QWidget | None, new: QtWidgets.QWidget | None) -> None:
+        primary = self._primary()
+        if (
+            self.decision is not None
+            and primary is not None
+            and new is not None
+            and primary.isAncestorOf(new)
+        ):
+            new.grabKeyboard()
 
     def _reassert(self) -> None:
         if self.decision is not None:

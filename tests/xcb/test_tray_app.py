@@ -1,0 +1,165 @@
+"""The tray app on a real X server: tray icon, warning, overlay on time and on top, more time."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import time
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+from pytestqt.qtbot import QtBot
+
+from tests.tracker.linux_desktop import require, stop, xdotool
+from wellbeing_app.app import TrayApp
+from wellbeing_app.core.model import EventKind
+from wellbeing_app.service import Service
+from wellbeing_app.ui.qt import QtWidgets
+
+pytestmark = [pytest.mark.x11]
+
+CAP_MINUTES = 40
+PASSCODE = "2468"
+
+
+def active_window(display: str) -> int:
+    """The active window, or 0 while there is none (openbox clears it in passing)."""
+    try:
+        return int(xdotool(display, "getactivewindow").strip() or 0)
+    except subprocess.CalledProcessError:
+        return 0
+
+
+@pytest.fixture
+def game(desktop: str, tmp_path: Path) -> Iterator[int]:
+    """A real counted app in front: a copy of xterm called `supergame`."""
+    program = tmp_path / "supergame"
+    shutil.copy(require("xterm"), program)
+    process = subprocess.Popen(
+        [str(program), "-geometry", "60x10+40+60", "-e", "cat"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    window = int(xdotool(desktop, "search", "--sync", "--onlyvisible", "--pid", str(process.pid)).split()[-1])
+    xdotool(desktop, "windowactivate", "--sync", str(window))
+    xdotool(desktop, "mousemove", "200", "200")  # input now: the person is there
+    yield window
+    stop(process)
+
+
+def start_app(
+    data: Path, qapp: QtWidgets.QApplication, *, remaining_seconds: float, start: bool = True
+) -> TrayApp:
+    """A data dir with a 40-minute cap, a passcode, and today's use imported up to just under it."""
+    service = Service.open(data)
+    local = datetime.now().astimezone()
+    day_start = "00:00" if local.hour == 4 and local.minute < 50 else "04:00"
+    service.change_settings(
+        {
+            "daily_cap_minutes": CAP_MINUTES,
+            "break_every_minutes": None,
+            "day_starts_at": service.settings.parse_text("day_starts_at", day_start),
+            "start_at_login": False,
+        }
+    )
+    service.set_passcode(PASSCODE)
+    used = CAP_MINUTES * 60 - remaining_seconds
+    end = local - timedelta(seconds=2)
+    begin = end - timedelta(seconds=used)
+    history = data / "history.csv"
+    history.write_text(f"start,end,app,name\n{begin.isoformat()},{end.isoformat()},supergame,Super Game\n")
+    service.import_file(history, passcode=PASSCODE)
+    app = TrayApp(service, qapp, data_dir_given=data)
+    if start:
+        app.start()
+    return app
+
+
+@pytest.fixture
+def running(qapp: QtWidgets.QApplication, tmp_path: Path) -> Iterator[list[TrayApp]]:
+    apps: list[TrayApp] = []
+    yield apps
+    for app in apps:
+        app.stop()
+        app.service.close()
+
+
+def test_the_tray_icon_appears_with_the_usage_in_its_tooltip(
+    desktop: str,
+    game: int,
+    qapp: QtWidgets.QApplication,
+    qtbot: QtBot,
+    tmp_path: Path,
+    running: list[TrayApp],
+) -> None:
+    app = start_app(tmp_path / "data", qapp, remaining_seconds=20 * 60)
+    running.append(app)
+    assert QtWidgets.QSystemTrayIcon.isSystemTrayAvailable()
+    qtbot.waitUntil(
+        lambda: app.tray.icon.isVisible() and not app.tray.icon.geometry().isEmpty(), timeout=5000
+    )
+    qtbot.waitUntil(lambda: app.tray.tooltip().startswith("20 of 40 min today"), timeout=5000)
+    assert app.tray.tooltip().endswith("no breaks scheduled")
+
+
+def test_one_minute_left_warns(
+    desktop: str,
+    game: int,
+    qapp: QtWidgets.QApplication,
+    qtbot: QtBot,
+    tmp_path: Path,
+    running: list[TrayApp],
+) -> None:
+    app = start_app(tmp_path / "data", qapp, remaining_seconds=62, start=False)
+    running.append(app)
+    with qtbot.waitSignal(app.controller.warning, timeout=8000) as warned:
+        app.start()
+    assert warned.args == [1]
+    assert not app.overlay.visible
+
+
+def test_the_overlay_comes_at_the_cap_covers_the_screen_keeps_the_keyboard_and_lifts_with_more_time(
+    desktop: str,
+    game: int,
+    qapp: QtWidgets.QApplication,
+    qtbot: QtBot,
+    tmp_path: Path,
+    running: list[TrayApp],
+) -> None:
+    app = start_app(tmp_path / "data", qapp, remaining_seconds=3)
+    running.append(app)
+    cap_at = time.monotonic() + 3
+    qtbot.waitUntil(lambda: app.overlay.visible, timeout=8000)
+    assert time.monotonic() - cap_at < 2.0
+    assert "Your 40 minutes for today are used" in app.overlay.title.text()
+    pane = next(p for p in app.overlay._panes if p.primary)
+    screen = qapp.primaryScreen().geometry()
+    assert (pane.geometry().width(), pane.geometry().height()) == (screen.width(), screen.height())
+    qtbot.waitUntil(lambda: active_window(desktop) == int(pane.winId()), timeout=3000)
+
+    # Something else is brought to the front: the overlay takes the top and the keyboard back.
+    xdotool(desktop, "windowactivate", str(game))
+    qtbot.waitUntil(lambda: active_window(desktop) == int(pane.winId()), timeout=3000)
+    xdotool(desktop, "key", "Escape")
+    qtbot.wait(200)
+    assert app.overlay.visible
+
+    # A parent asks for more time with the passcode, typed on the real keyboard.
+    app.overlay.more_button.click()
+    qtbot.waitUntil(lambda: app.overlay.passcode_field.isVisible() and app.overlay.passcode_field.hasFocus())
+    xdotool(desktop, "type", "--delay", "30", "1111")
+    xdotool(desktop, "key", "Return")
+    qtbot.waitUntil(lambda: "wrong passcode" in app.overlay.passcode_message.text())
+    xdotool(desktop, "type", "--delay", "30", PASSCODE)
+    xdotool(desktop, "key", "Return")
+    qtbot.waitUntil(lambda: app.overlay.grant_buttons[15].isVisible())
+    app.overlay.grant_buttons[15].click()
+    qtbot.waitUntil(lambda: not app.overlay.visible, timeout=3000)
+    grants = app.service.events(1, [EventKind.GRANT])
+    assert [g.data["minutes"] for g in grants] == [15]
+    assert [e.data["purpose"] for e in app.service.events(1, [EventKind.PASSCODE_FAILED])] == [
+        "grant more time"
+    ]

@@ -106,6 +106,13 @@ def _newer_database(path: Path) -> None:
     connection.close()
 
 
+def _version_missing(path: Path) -> None:
+    open_store(path.parent).store.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("DELETE FROM alembic_version")
+    connection.close()
+
+
 def _foreign_database(path: Path) -> None:
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
@@ -120,8 +127,9 @@ def _foreign_database(path: Path) -> None:
         (_damaged_database, "it is damaged"),
         (_newer_database, "newer version of Wellbeing"),
         (_foreign_database, "not created by Wellbeing"),
+        (_version_missing, "schema version is missing"),
     ],
-    ids=["text-file", "random-bytes", "unknown-revision", "foreign-tables"],
+    ids=["text-file", "random-bytes", "unknown-revision", "foreign-tables", "version-missing"],
 )
 def test_a_database_that_cannot_be_used_is_moved_aside_intact(
     data_dir: Path, make_bad_file: Callable[[Path], None], reason: str

@@ -106,6 +106,12 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
         store.upsert_spans([naive])
 
 
+def test_a_span_longer_than_two_days_is_refused(store: Store) -> None:
+    with pytest.raises(ValueError, match=r"lasts 50\.0 h"):
+        store.upsert_spans([span(NINE, 50 * 60)])
+    assert store.spans_on(DAY) == []
+
+
 def test_events_round_trip_and_duplicates_are_ignored(store: Store) -> None:
     warning = event(EventKind.WARNING, NINE, {"minutes_left": 10})
     block = event(EventKind.BLOCK, NINE + timedelta(minutes=10), {"reason": "cap", "app": "supertux2"})

@@ -196,6 +196,27 @@ def test_a_minimal_csv_without_days_uses_the_offset_and_a_four_oclock_day_start(
     assert store.spans_on(date(2026, 11, 25))[0].utc_offset == timedelta(hours=-8)
 
 
+def test_a_hand_written_json_needs_no_uids_days_or_apps(store: Store, tmp_path: Path) -> None:
+    path = _write(
+        tmp_path / "hand.json",
+        json.dumps(
+            {
+                "format": "wellbeing-export",
+                "version": 1,
+                "spans": [
+                    {"start": "2026-11-25T03:00:00+05:00", "end": "2026-11-25T03:20:00+05:00", "app": "game"}
+                ],
+                "events": [{"kind": "grant", "at": "2026-11-25T09:00:00+05:00", "data": {"minutes": 15}}],
+            }
+        ),
+    )
+    assert store.import_file(path) == ImportResult(1, 0, 1, 0)
+    assert store.usage_on(date(2026, 11, 24)) == {AppRef("game", "game"): 1200.0}
+    [grant] = store.events_between(DAY, DAY)
+    assert (grant.kind, grant.data) == (EventKind.GRANT, {"minutes": 15})
+    assert store.import_file(path) == ImportResult(0, 1, 0, 1)
+
+
 def _export_text(store: Store) -> str:
     out = io.StringIO()
     store.export_json(out)
@@ -226,6 +247,12 @@ GOOD = "2026-11-25T09:00:00+05:00,2026-11-25T09:10:00+05:00,firefox"
             f"start,end,app\n{GOOD}\n2026-11-25T10:00:00+05:00,2026-11-25T09:50:00+05:00,firefox\n",
             'line 3, column "end"',
             "not after the start",
+        ),
+        (
+            "too-long.csv",
+            f"start,end,app\n{GOOD}\n2026-11-25T09:00:00+05:00,2026-11-28T09:00:00+05:00,firefox\n",
+            'line 3, column "end"',
+            "72.0 hours after the start",
         ),
         (
             "too-few-values.csv",

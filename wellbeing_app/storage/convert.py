@@ -34,11 +34,15 @@ def fixed_zone(offset_s: int) -> timezone:
     return UTC if offset_s == 0 else timezone(timedelta(seconds=offset_s))
 
 
+@functools.lru_cache(maxsize=64)
+def _epoch_at(offset_s: int) -> datetime:
+    return EPOCH.astimezone(fixed_zone(offset_s))
+
+
 def from_ms(ms: int, offset_s: int) -> datetime:
     """The aware datetime for milliseconds since the epoch, shown at the given UTC offset."""
-    # Integer seconds keep fromtimestamp exact; a float of ms / 1000 would not be at this size.
-    seconds, millis = divmod(ms, 1000)
-    return datetime.fromtimestamp(seconds, fixed_zone(offset_s)).replace(microsecond=millis * 1000)
+    # Integer arithmetic on timedelta is exact, and adding to an aware datetime keeps its zone.
+    return _epoch_at(offset_s) + timedelta(milliseconds=ms)
 
 
 def day_number(day: date) -> int:

@@ -30,6 +30,9 @@ NAMING_CONVENTION = {
 
 UID_LENGTH = 64
 ID_LENGTH = 64
+#: No span lasts longer (a tracker span stays inside one local day): a span overlapping a moment
+#: then starts at most this long before it, which keeps range queries on the start_ms index.
+MAX_SPAN_MS = 48 * 3600 * 1000
 
 
 class Base(DeclarativeBase):

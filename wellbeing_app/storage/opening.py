@@ -12,6 +12,7 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
@@ -147,6 +148,13 @@ def open_store(data_dir: Path, *, url: str | None = None, person_id: str = DEFAU
             engine = _create_engine(database_url)
             _migrate(engine)
         store = Store(engine, person_id=person_id, location=location)
+    except CommandError as exc:
+        # Only where the file could not be checked first (another backend): nothing to move aside.
+        engine.dispose()
+        raise StorageError(
+            f"cannot use the database {location}: its schema is not one this version of Wellbeing knows "
+            f"({exc}); it may have been written by a newer version"
+        ) from exc
     except sa_exc.DBAPIError as exc:
         engine.dispose()
         raise StorageError(describe_database_error(exc, location, "open the database")) from exc

@@ -120,6 +120,8 @@ def _inspect(connection: sqlite3.Connection, known_revisions: Collection[str]) -
     if "alembic_version" not in tables:
         return "it was not created by Wellbeing" if tables else None
     revisions = [str(row[0]) for row in connection.execute("SELECT version_num FROM alembic_version")]
+    if not revisions and tables - {"alembic_version"}:
+        return "its schema version is missing"
     unknown = [revision for revision in revisions if revision not in known_revisions]
     if unknown:
         return f"it was written by a newer version of Wellbeing (schema revision {', '.join(unknown)})"

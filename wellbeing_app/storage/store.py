@@ -23,7 +23,17 @@ from . import sqlite_file, transfer
 from .convert import day_from_number, day_number, from_ms, offset_seconds, to_ms
 from .errors import StorageError
 from .intervals import CoveredTime
-from .models import UID_LENGTH, AppRow, Base, EventRow, MetaRow, PasscodeRow, SettingRow, SpanRow
+from .models import (
+    MAX_SPAN_MS,
+    UID_LENGTH,
+    AppRow,
+    Base,
+    EventRow,
+    MetaRow,
+    PasscodeRow,
+    SettingRow,
+    SpanRow,
+)
 
 _log = logging.getLogger(__name__)
 
@@ -301,16 +311,20 @@ class Store:
 
     # --- spans -----------------------------------------------------------------------------
 
-    def _span_row(self, span: UsageSpan, app_id: int) -> dict[str, Any]:
-        if len(span.uid) > UID_LENGTH:
-            raise ValueError(f"span uid {span.uid!r} is longer than {UID_LENGTH} characters")
+    def _span_row(self, span: UsageSpan, uid: str, start_ms: int, end_ms: int) -> dict[str, Any]:
+        """The row of a span (or of a piece of it), without its app_id."""
+        if len(uid) > UID_LENGTH:
+            raise ValueError(f"span uid {uid!r} is longer than {UID_LENGTH} characters")
+        if not 0 <= end_ms - start_ms <= MAX_SPAN_MS:
+            raise ValueError(
+                f"span {uid!r} lasts {(end_ms - start_ms) / 3_600_000:.1f} h; 0 to 48 h is possible"
+            )
         return {
-            "uid": span.uid,
+            "uid": uid,
             "device_id": self._device_id,
             "person_id": self._person_id,
-            "app_id": app_id,
-            "start_ms": to_ms(span.start),
-            "end_ms": to_ms(span.end),
+            "start_ms": start_ms,
+            "end_ms": end_ms,
             "utc_offset_s": int(span.utc_offset.total_seconds()),
             "day": day_number(span.day),
             "title": span.title,
@@ -319,7 +333,8 @@ class Store:
     def upsert_spans(self, spans: Iterable[UsageSpan]) -> None:
         """Write spans, replacing any with the same uid (an open span is written again as it changes).
 
-        One transaction. The spans of one device must not overlap; the tracker sees to that.
+        One transaction. The spans of one device must not overlap (the tracker sees to that), and
+        none may last longer than 48 hours (ValueError): range queries rely on that bound.
         """
         batch = list(spans)
         if not batch:
@@ -332,15 +347,21 @@ class Store:
                 self._upsert_spans(batch)
 
     def _upsert_spans(self, batch: list[UsageSpan]) -> None:
+        rows = [self._span_row(span, span.uid, to_ms(span.start), to_ms(span.end)) for span in batch]
         with self._write() as connection:
             app_ids = self._resolve_apps(
-                connection, ((span.app, to_ms(span.start)) for span in batch), rename=True
+                connection,
+                [(span.app, row["start_ms"]) for span, row in zip(batch, rows, strict=True)],
+                rename=True,
             )
-            rows = [self._span_row(span, app_ids[span.app.executable]) for span in batch]
+            for span, row in zip(batch, rows, strict=True):
+                row["app_id"] = app_ids[span.app.executable]
             self._upsert(connection, SpanRow, rows, "uid")
 
     def delete_spans(self, uids: Iterable[str]) -> None:
         wanted = list(uids)
+        if not wanted:
+            return
         with self._guard("delete usage"), self._write() as connection:
             for chunk in _chunks(wanted):
                 connection.execute(delete(SpanRow).where(SpanRow.uid.in_(chunk)))
@@ -385,7 +406,13 @@ class Store:
 
     def spans_between(self, start: datetime, end: datetime) -> list[UsageSpan]:
         """Spans overlapping [start, end), whole (not clipped), ordered by start."""
-        query = self._span_query().where(SpanRow.start_ms < to_ms(end), SpanRow.end_ms > to_ms(start))
+        start_ms, end_ms = to_ms(start), to_ms(end)
+        query = self._span_query().where(
+            SpanRow.start_ms < end_ms,
+            # No span is longer than MAX_SPAN_MS: this lower bound keeps the scan on the index.
+            SpanRow.start_ms > start_ms - MAX_SPAN_MS,
+            SpanRow.end_ms > start_ms,
+        )
         with self._guard("read the usage"), self._read() as connection:
             return self._spans_of(connection.execute(query))
 
@@ -397,23 +424,33 @@ class Store:
 
     def usage_by_day_app(self, first: date, last: date) -> list[DayAppUsage]:
         """Seconds per day and app from `first` to `last` inclusive, by day, then most used first."""
-        seconds = func.sum(SpanRow.end_ms - SpanRow.start_ms)
-        query = (
-            select(SpanRow.day, AppRow.executable, AppRow.name, seconds)
-            .join(AppRow, SpanRow.app_id == AppRow.id)
+        # Summing per app id first and naming the apps afterwards is the cheaper order.
+        totals = (
+            select(SpanRow.day, SpanRow.app_id, func.sum(SpanRow.end_ms - SpanRow.start_ms).label("total_ms"))
             .where(
                 SpanRow.person_id == self._person_id,
                 SpanRow.day >= day_number(first),
                 SpanRow.day <= day_number(last),
             )
-            .group_by(SpanRow.day, AppRow.id, AppRow.executable, AppRow.name)
-            .order_by(SpanRow.day, seconds.desc(), AppRow.executable)
+            .group_by(SpanRow.day, SpanRow.app_id)
+            .subquery()
         )
+        query = (
+            select(totals.c.day, AppRow.executable, AppRow.name, totals.c.total_ms)
+            .join(AppRow, totals.c.app_id == AppRow.id)
+            .order_by(totals.c.day, totals.c.total_ms.desc(), AppRow.executable)
+        )
+        apps: dict[tuple[str, str], AppRef] = {}
+        days: dict[int, date] = {}
+        usage = []
         with self._guard("read the usage"), self._read() as connection:
-            return [
-                DayAppUsage(day_from_number(day), AppRef(executable, name), (total or 0) / 1000)
-                for day, executable, name, total in connection.execute(query)
-            ]
+            for day, executable, name, total_ms in connection.execute(query):
+                app = apps.get((executable, name)) or apps.setdefault(
+                    (executable, name), AppRef(executable, name)
+                )
+                when = days.get(day) or days.setdefault(day, day_from_number(day))
+                usage.append(DayAppUsage(when, app, (total_ms or 0) / 1000))
+        return usage
 
     def usage_on(self, day: date) -> dict[AppRef, float]:
         """Seconds per app on one day, most used first."""
@@ -421,15 +458,21 @@ class Store:
 
     def last_span_end(self) -> datetime | None:
         """When the last span recorded on this device ends, or None before the first."""
-        query = (
-            select(SpanRow.end_ms, SpanRow.utc_offset_s)
-            .where(SpanRow.device_id == self._device_id, SpanRow.person_id == self._person_id)
-            .order_by(SpanRow.end_ms.desc())
-            .limit(1)
-        )
+        mine = (SpanRow.device_id == self._device_id, SpanRow.person_id == self._person_id)
+        # The latest start is found on the start_ms index; the latest end is within MAX_SPAN_MS of it.
+        latest_start = select(SpanRow.start_ms).where(*mine).order_by(SpanRow.start_ms.desc()).limit(1)
         with self._guard("read the usage"), self._read() as connection:
-            row = connection.execute(query).first()
-        return None if row is None else from_ms(row.end_ms, row.utc_offset_s)
+            start_ms = connection.scalar(latest_start)
+            if start_ms is None:
+                return None
+            query = (
+                select(SpanRow.end_ms, SpanRow.utc_offset_s)
+                .where(*mine, SpanRow.start_ms >= start_ms - MAX_SPAN_MS)
+                .order_by(SpanRow.end_ms.desc())
+                .limit(1)
+            )
+            row = connection.execute(query).one()
+        return from_ms(row.end_ms, row.utc_offset_s)
 
     # --- events ----------------------------------------------------------------------------
 
@@ -450,6 +493,8 @@ class Store:
     def add_events(self, events: Iterable[Event]) -> None:
         """Record events; one whose uid is already recorded is left as it is."""
         rows = [self._event_row(event) for event in events]
+        if not rows:
+            return
         with self._guard("record events"), self._write() as connection:
             self._insert_new(connection, EventRow, rows, "uid")
 
@@ -585,50 +630,65 @@ class Store:
 
     # --- export, import, delete -------------------------------------------------------------
 
-    def _everything(self) -> tuple[list[transfer.AppRecord], list[UsageSpan], list[Event]]:
-        with self._read() as connection:
-            spans = [
-                span for span in self._spans_of(connection.execute(self._span_query())) if span.seconds > 0
-            ]
-            events = self._events_of(connection.execute(self._event_query()))
-            app_rows = connection.execute(
-                select(AppRow.executable, AppRow.name, AppRow.first_seen_ms)
-                .where(exists().where(SpanRow.app_id == AppRow.id, SpanRow.person_id == self._person_id))
-                .order_by(AppRow.executable)
+    def _span_records(self, connection: Connection) -> Iterator[dict[str, Any]]:
+        """This person's spans as export records, straight from the rows (a year is 100k of them).
+
+        Spans of no length hold no time and are left out.
+        """
+        query = self._span_query().where(SpanRow.end_ms > SpanRow.start_ms)
+        for uid, executable, name, start_ms, end_ms, day, offset_s, title in connection.execute(query):
+            yield transfer.span_record(
+                uid=uid,
+                start=from_ms(start_ms, offset_s),
+                end=from_ms(end_ms, offset_s),
+                app=executable,
+                name=name,
+                day=day_from_number(day),
+                title=title,
             )
-            apps = [
-                transfer.AppRecord(executable, name, from_ms(first, 0))
-                for executable, name, first in app_rows
-            ]
-        return apps, spans, events
+
+    def _exported_apps(self, connection: Connection) -> list[transfer.AppRecord]:
+        query = (
+            select(AppRow.executable, AppRow.name, AppRow.first_seen_ms)
+            .where(exists().where(SpanRow.app_id == AppRow.id, SpanRow.person_id == self._person_id))
+            .order_by(AppRow.executable)
+        )
+        return [
+            transfer.AppRecord(executable, name, from_ms(first_ms, 0))
+            for executable, name, first_ms in connection.execute(query)
+        ]
+
+    @contextmanager
+    def _exporting(self) -> Iterator[Connection]:
+        with self._guard("export the records"), self._read() as connection:
+            try:
+                yield connection
+            except OSError as exc:
+                raise StorageError(f"cannot write the export: {exc.strerror or exc}") from exc
 
     def export_json(self, fp: TextIO) -> None:
         """Write all spans and events of this person as the JSON export (never the passcode).
 
         Spans of no length hold no time and are left out.
         """
-        with self._guard("export the records"):
-            apps, spans, events = self._everything()
-        try:
+        with self._exporting() as connection:
             transfer.write_json(
                 fp,
                 device_id=self._device_id,
                 exported_at=_now().replace(microsecond=0).astimezone(),
-                apps=apps,
-                spans=spans,
-                events=events,
+                apps=self._exported_apps(connection),
+                spans=self._span_records(connection),
+                events=self._events_of(connection.execute(self._event_query())),
             )
-        except OSError as exc:
-            raise StorageError(f"cannot write the export: {exc.strerror or exc}") from exc
 
     def export_csv(self, fp: TextIO) -> None:
         """Write all spans and events of this person as the CSV export (never the passcode)."""
-        with self._guard("export the records"):
-            _apps, spans, events = self._everything()
-        try:
-            transfer.write_csv(fp, spans=spans, events=events)
-        except OSError as exc:
-            raise StorageError(f"cannot write the export: {exc.strerror or exc}") from exc
+        with self._exporting() as connection:
+            transfer.write_csv(
+                fp,
+                spans=self._span_records(connection),
+                events=self._events_of(connection.execute(self._event_query())),
+            )
 
     def import_file(self, path: Path, *, day_starts_at: time = transfer.DEFAULT_DAY_START) -> ImportResult:
         """Import a JSON or CSV export, or a CSV with the columns start,end,app (and optionally name, day).
@@ -655,12 +715,16 @@ class Store:
                 connection,
                 [(span.app, start_ms) for span, _uid, start_ms, _end_ms in pieces],
                 rename=False,
-                first_seen={app.executable: to_ms(app.first_seen) for app in batch.apps.values()},
+                first_seen={
+                    app.executable: to_ms(app.first_seen)
+                    for app in batch.apps.values()
+                    if app.first_seen is not None
+                },
             )
             span_rows = []
             for span, uid, start_ms, end_ms in pieces:
-                row = self._span_row(span, app_ids[span.app.executable])
-                row.update(uid=uid, start_ms=start_ms, end_ms=end_ms)
+                row = self._span_row(span, uid, start_ms, end_ms)
+                row["app_id"] = app_ids[span.app.executable]
                 span_rows.append(row)
             if span_rows:
                 connection.execute(insert(SpanRow), span_rows)
@@ -698,21 +762,24 @@ class Store:
         if not spans:
             return [], 0
         known = self._known_uids(connection, SpanRow, [span.uid for span in spans])
-        first_ms = min(to_ms(span.start) for span in spans)
-        last_ms = max(to_ms(span.end) for span in spans)
+        timed = [(span, to_ms(span.start), to_ms(span.end)) for span in spans]
+        first_ms = min(start_ms for _span, start_ms, _end_ms in timed)
+        last_ms = max(end_ms for _span, _start_ms, end_ms in timed)
         recorded = connection.execute(
             select(SpanRow.start_ms, SpanRow.end_ms).where(
-                SpanRow.device_id == self._device_id, SpanRow.start_ms < last_ms, SpanRow.end_ms > first_ms
+                SpanRow.device_id == self._device_id,
+                SpanRow.start_ms < last_ms,
+                SpanRow.start_ms > first_ms - MAX_SPAN_MS,
+                SpanRow.end_ms > first_ms,
             )
         )
         covered = CoveredTime((start_ms, end_ms) for start_ms, end_ms in recorded)
         pieces: list[tuple[UsageSpan, str, int, int]] = []
         contributing = 0
-        for span in spans:
+        for span, start_ms, end_ms in timed:
             if span.uid in known:
                 continue
             known.add(span.uid)
-            start_ms, end_ms = to_ms(span.start), to_ms(span.end)
             uncovered = covered.uncovered(start_ms, end_ms)
             if not uncovered:
                 continue

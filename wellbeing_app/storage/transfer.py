@@ -19,9 +19,9 @@ from typing import Any, NoReturn, Protocol, TextIO, TypeVar
 
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
 
-from .convert import fixed_zone, iso, local_day, offset_seconds, to_ms
+from .convert import iso, local_day, offset_seconds, to_ms
 from .errors import ImportFileError, StorageError
-from .models import UID_LENGTH
+from .models import MAX_SPAN_MS, UID_LENGTH
 
 EXPORT_FORMAT = "wellbeing-export"
 EXPORT_VERSION = 1
@@ -52,7 +52,7 @@ class AppRecord:
 
     executable: str
     name: str
-    first_seen: datetime
+    first_seen: datetime | None
 
 
 @dataclass(frozen=True)
@@ -67,20 +67,18 @@ class ImportBatch:
 # --- export -------------------------------------------------------------------------------
 
 
-def _span_zone_iso(moment: datetime, offset: timedelta) -> str:
-    return iso(moment.astimezone(fixed_zone(int(offset.total_seconds()))))
-
-
-def span_record(span: UsageSpan) -> dict[str, Any]:
-    """A span as exported: times at the span's own UTC offset."""
+def span_record(
+    *, uid: str, start: datetime, end: datetime, app: str, name: str, day: date, title: str | None
+) -> dict[str, Any]:
+    """A span as exported; `start` and `end` are written with their own UTC offset."""
     return {
-        "uid": span.uid,
-        "start": _span_zone_iso(span.start, span.utc_offset),
-        "end": _span_zone_iso(span.end, span.utc_offset),
-        "app": span.app.executable,
-        "name": span.app.name,
-        "day": span.day.isoformat(),
-        "title": span.title,
+        "uid": uid,
+        "start": iso(start),
+        "end": iso(end),
+        "app": app,
+        "name": name,
+        "day": day.isoformat(),
+        "title": title,
     }
 
 
@@ -95,8 +93,11 @@ def event_record(event: Event) -> dict[str, Any]:
     }
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)
+
+
 def _dumps(value: object) -> str:
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 def write_json(
@@ -105,10 +106,13 @@ def write_json(
     device_id: str,
     exported_at: datetime,
     apps: Iterable[AppRecord],
-    spans: Iterable[UsageSpan],
+    spans: Iterable[dict[str, Any]],
     events: Iterable[Event],
 ) -> None:
-    """Write the JSON export: one object, one record per line so that it diffs and greps well."""
+    """Write the JSON export: one object, one record per line so that it diffs and greps well.
+
+    `spans` are made by `span_record`.
+    """
     head = {
         "format": EXPORT_FORMAT,
         "version": EXPORT_VERSION,
@@ -119,11 +123,12 @@ def write_json(
     for key, value in head.items():
         fp.write(f"{_dumps(key)}: {_dumps(value)},\n")
     app_records = (
-        {"app": app.executable, "name": app.name, "first_seen": iso(app.first_seen)} for app in apps
+        {"app": app.executable, "name": app.name, "first_seen": app.first_seen and iso(app.first_seen)}
+        for app in apps
     )
     _write_json_list(fp, "apps", app_records)
     fp.write(",\n")
-    _write_json_list(fp, "spans", (span_record(span) for span in spans))
+    _write_json_list(fp, "spans", spans)
     fp.write(",\n")
     _write_json_list(fp, "events", (event_record(event) for event in events))
     fp.write("\n}\n")
@@ -139,12 +144,11 @@ def _write_json_list(fp: TextIO, key: str, records: Iterable[dict[str, Any]]) ->
     fp.write("\n]")
 
 
-def write_csv(fp: TextIO, *, spans: Iterable[UsageSpan], events: Iterable[Event]) -> None:
-    """Write the CSV export: spans, then events, under one header (see CSV_HEADER)."""
+def write_csv(fp: TextIO, *, spans: Iterable[dict[str, Any]], events: Iterable[Event]) -> None:
+    """Write the CSV export: spans (made by `span_record`), then events, under one header."""
     writer = csv.writer(fp, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for span in spans:
-        record = span_record(span)
+    for record in spans:
         writer.writerow(
             (
                 "span",
@@ -156,7 +160,7 @@ def write_csv(fp: TextIO, *, spans: Iterable[UsageSpan], events: Iterable[Event]
                 record["day"],
                 "",
                 "",
-                span.title or "",
+                record["title"] or "",
             )
         )
     for event in events:
@@ -229,6 +233,10 @@ def _timestamp(value: object) -> datetime:
     if moment.utcoffset() is None:
         raise _Refused(f"{_shown(value)}, which has no UTC offset", _TIMESTAMP_EXPECTED)
     return moment
+
+
+def _optional_timestamp(value: object) -> datetime | None:
+    return None if value is MISSING or value is None or value == "" else _timestamp(value)
 
 
 def _optional_day(value: object) -> date | None:
@@ -316,6 +324,11 @@ def _read_span(field: FieldReader, day_starts_at: time) -> UsageSpan:
     def after_start(_value: object) -> None:
         if end_ms <= start_ms:
             raise _Refused(f"{iso(end)}, which is not after the start {iso(start)}", "an end after the start")
+        if end_ms - start_ms > MAX_SPAN_MS:
+            raise _Refused(
+                f"{iso(end)}, {(end_ms - start_ms) / 3_600_000:.1f} hours after the start",
+                f"a span of at most {MAX_SPAN_MS // 3_600_000} hours; split longer stretches",
+            )
 
     field("end", after_start)
     return UsageSpan(
@@ -428,7 +441,7 @@ class _JsonReader:
             field = self.fields_of(item, f"$.apps[{index}]")
             executable = field("app", lambda value: _string(value, "the application's executable name"))
             name = field("name", lambda value: _optional_string(value, "the application's name"))
-            first_seen = field("first_seen", _timestamp)
+            first_seen = field("first_seen", _optional_timestamp)
             apps[executable] = AppRecord(executable, name or executable, first_seen)
         spans = [
             _read_span(self.fields_of(item, f"$.spans[{index}]"), self.day_starts_at)

@@ -445,11 +445,12 @@ class Store:
         usage = []
         with self._guard("read the usage"), self._read() as connection:
             for day, executable, name, total_ms in connection.execute(query):
-                app = apps.get((executable, name)) or apps.setdefault(
-                    (executable, name), AppRef(executable, name)
-                )
-                when = days.get(day) or days.setdefault(day, day_from_number(day))
-                usage.append(DayAppUsage(when, app, (total_ms or 0) / 1000))
+                app = apps.get((executable, name))
+                if app is None:
+                    app = apps[executable, name] = AppRef(executable, name)
+                if day not in days:
+                    days[day] = day_from_number(day)
+                usage.append(DayAppUsage(days[day], app, (total_ms or 0) / 1000))
         return usage
 
     def usage_on(self, day: date) -> dict[AppRef, float]:

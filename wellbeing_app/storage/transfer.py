@@ -1,6 +1,6 @@
 """The export formats (JSON and CSV) and the reading and checking of files offered for import.
 
-Nothing here touches the database: exports are written from value objects, and an import file
+Nothing here touches the database: exports are written from records and value objects, and an import file
 is read and checked completely into value objects before the store writes anything.
 """
 

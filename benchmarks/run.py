@@ -1,0 +1,297 @@
+"""Benchmarks that print figures (not timed tests): `python -m benchmarks.run [--quick] [NAME...]`.
+
+Each benchmark prints one table row: what, the figure, and how it was measured. Figures go to
+docs/performance.md by hand, with the command that reproduced them.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import itertools
+import json
+import os
+import random
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from datetime import time as dtime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+ROOT = Path(__file__).resolve().parent.parent
+ZONE = ZoneInfo("Asia/Almaty")
+APPS = [("firefox", "Firefox"), ("code", "Visual Studio Code"), ("supertux2", "SuperTux"), ("vlc", "VLC"),
+        ("telegram-desktop", "Telegram"), ("libreoffice", "LibreOffice"), ("gnome-calculator", "Calculator")]  # fmt: skip
+
+rows: list[tuple[str, str, str]] = []
+
+
+def report(what: str, figure: str, how: str) -> None:
+    rows.append((what, figure, how))
+    print(f"| {what} | {figure} | {how} |", flush=True)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+# --- a real X desktop for the tracker benchmarks -----------------------------------------------
+
+
+@contextlib.contextmanager
+def x_desktop() -> Iterator[str]:
+    """A private Xvfb with openbox and an xterm in front; yields the DISPLAY name."""
+    read_end, write_end = os.pipe()
+    server = subprocess.Popen(
+        ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-s", "0", "-screen", "0", "1280x800x24"],
+        pass_fds=(write_end,),
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as pipe:
+        display = ":" + pipe.readline().strip().decode()
+    env = {**os.environ, "DISPLAY": display}
+    wm = subprocess.Popen(
+        ["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    term = subprocess.Popen(["xterm", "-e", "cat"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+    subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(term.pid)], env=env,
+                   capture_output=True, timeout=20, check=True)  # fmt: skip
+    try:
+        yield display
+    finally:
+        for process in (term, wm, server):
+            process.terminate()
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=5)
+
+
+# --- benchmarks ----------------------------------------------------------------------------------
+
+
+def bench_tick(quick: bool) -> None:
+    """One sample of every probe, and one whole service tick, on X11."""
+    from wellbeing_app.service import Service
+    from wellbeing_app.tracker.choose import choose_probes
+    from wellbeing_app.tracker.sampler import Sampler
+
+    with x_desktop() as display, tempfile.TemporaryDirectory() as data:
+        env = {
+            k: v for k, v in os.environ.items() if k not in {"WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}
+        }
+        env["DISPLAY"] = display
+        os.environ["DISPLAY"] = display
+        probes = choose_probes(env)
+        service = Service.open(Path(data))
+        sampler = Sampler(probes, service.clock)
+        service.start_tracking()
+        count = 500 if quick else 3000
+        sample_times, tick_times = [], []
+        for _ in range(count):
+            began = time.perf_counter()
+            sample = sampler.sample(with_title=False)
+            middle = time.perf_counter()
+            service.tick(sample)
+            ended = time.perf_counter()
+            sample_times.append((middle - began) * 1000)
+            tick_times.append((ended - middle) * 1000)
+        service.close()
+        probes.close()
+    report("tracker sample, all probes (X11)", f"median {statistics.median(sample_times):.3f} ms, "
+           f"p99 {percentile(sample_times, 0.99):.3f} ms", f"{count} samples, Xvfb + openbox + xterm in front")  # fmt: skip
+    report("service tick (accounting + policy)", f"median {statistics.median(tick_times):.3f} ms, "
+           f"p99 {percentile(tick_times, 0.99):.3f} ms", f"{count} ticks after those samples")  # fmt: skip
+
+
+def realistic_spans(days: int, *, switch_seconds: int = 30, hours: float = 8.0) -> Iterator[object]:
+    """An app switch every 30 s over 8 hours a day, for `days` days ending yesterday."""
+    from wellbeing_app.core.model import AppRef, UsageSpan
+
+    rng = random.Random(7)
+    apps = [AppRef(e, n) for e, n in APPS]
+    counter = itertools.count()
+    first = datetime.now(ZONE).date() - timedelta(days=days)
+    for offset in range(days):
+        day = first + timedelta(days=offset)
+        start = datetime.combine(day, dtime(9, 0), tzinfo=ZONE)
+        for _ in range(int(hours * 3600 / switch_seconds)):
+            end = start + timedelta(seconds=switch_seconds)
+            yield UsageSpan(f"b{next(counter):012d}", rng.choice(apps), start, end, day, timedelta(hours=5))
+            start = end
+
+
+def fill(data_dir: Path, days: int) -> None:
+    from wellbeing_app.storage import open_store
+
+    store = open_store(data_dir).store
+    batch: list[object] = []
+    for span in realistic_spans(days):
+        batch.append(span)
+        if len(batch) >= 20000:
+            store.upsert_spans(batch)  # type: ignore[arg-type]
+            batch = []
+    store.upsert_spans(batch)  # type: ignore[arg-type]
+    store.close()
+
+
+def database_bytes(data_dir: Path) -> int:
+    return sum(p.stat().st_size for p in data_dir.glob("wellbeing.sqlite3*"))
+
+
+def bench_database(quick: bool) -> None:
+    """Bytes per day, size after two years, status and report times on that database."""
+    from wellbeing_app.service import Service
+
+    days = 120 if quick else 730
+    with tempfile.TemporaryDirectory() as folder:
+        data = Path(folder)
+        began = time.perf_counter()
+        fill(data, days)
+        filled = time.perf_counter() - began
+        # checkpoint the WAL so the file size is the database's own
+        import sqlite3
+
+        with contextlib.closing(sqlite3.connect(data / "wellbeing.sqlite3")) as db:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = database_bytes(data)
+        report("database size", f"{size / days / 1024:.1f} KiB/day; {size / 1024 / 1024:.1f} MiB after {days} days",
+               f"an app switch every 30 s for 8 h a day ({960 * days} spans, filled in {filled:.1f} s)")  # fmt: skip
+        env = {**os.environ, "WELLBEING_DATA_DIR": str(data)}
+        times = []
+        for _ in range(3 if quick else 7):
+            began = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "wellbeing_app", "status", "--json"], env=env, check=True,
+                           capture_output=True)  # fmt: skip
+            times.append(time.perf_counter() - began)
+        report("`wellbeing-app status` (whole process)", f"median {statistics.median(times) * 1000:.0f} ms",
+               f"on the {days}-day database")  # fmt: skip
+        service = Service.open(data)
+        for label, span in (("a week", 7), ("a month", 30), ("a year", 365)):
+            times = []
+            for _ in range(5):
+                began = time.perf_counter()
+                service.report(span)
+                times.append(time.perf_counter() - began)
+            report(f"report query for {label}", f"median {statistics.median(times) * 1000:.1f} ms",
+                   f"per-day per-app totals, {days}-day database")  # fmt: skip
+        service.close()
+
+
+def bench_track(quick: bool) -> None:
+    """CPU, memory and disk writes of `wellbeing-app track` while nothing changes."""
+    import psutil
+
+    seconds = 20 if quick else 60
+    with x_desktop() as display, tempfile.TemporaryDirectory() as folder:
+        env = {
+            k: v for k, v in os.environ.items() if k not in {"WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}
+        }
+        env.update(DISPLAY=display, WELLBEING_DATA_DIR=folder)
+        process = subprocess.Popen([sys.executable, "-m", "wellbeing_app", "track"], env=env,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        journal = Path(folder) / "live-journal.json"
+        deadline = time.monotonic() + 20
+        while not journal.exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(3)  # let start-up settle before measuring steady tracking
+        handle = psutil.Process(process.pid)
+        cpu0, io0 = handle.cpu_times(), _io(process.pid)
+        began = time.monotonic()
+        rss_peak = 0
+        while time.monotonic() - began < seconds:
+            time.sleep(1)
+            rss_peak = max(rss_peak, handle.memory_info().rss)
+        cpu1, io1 = handle.cpu_times(), _io(process.pid)
+        spent = time.monotonic() - began
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / spent * 100
+    written = (io1[0] - io1[1] - io0[0] + io0[1]) / spent * 60 / 1024
+    report("`track` CPU", f"{cpu:.2f} % of one core", f"{seconds} s of steady tracking, 1 s tick, Xvfb")
+    report("`track` memory", f"{rss_peak / 1024 / 1024:.0f} MB resident (peak)", "same run")
+    report(
+        "`track` disk writes", f"{written:.1f} KiB/min", "write_bytes - cancelled_write_bytes of /proc/PID/io"
+    )
+
+
+def _io(pid: int) -> tuple[int, int]:
+    fields = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    return int(fields["write_bytes"]), int(fields["cancelled_write_bytes"])
+
+
+def bench_simulation(quick: bool) -> None:
+    """Speed of the engine over an accelerated month, then its memory (no growth)."""
+    from wellbeing_app.core.model import AppRef
+    from wellbeing_app.core.settings import Settings
+    from wellbeing_app.core.simulation import Simulation
+
+    days = 5 if quick else 30
+    apps = [AppRef(e, n) for e, n in APPS]
+
+    def month(on_day_end: Callable[[], None]) -> float:
+        sim = Simulation(
+            Settings().replace(daily_cap_minutes=120), datetime(2026, 11, 2, 8, 0, tzinfo=ZONE), ZONE
+        )
+        began = time.perf_counter()
+        for _day in range(days):
+            for app in apps:
+                sim.use(app, 20)
+                sim.idle(10)
+            sim.sleep(24 * 60 - len(apps) * 30)
+            sim.spans.clear()  # storage keeps them; the engine must not
+            sim.events.clear()
+            on_day_end()
+        return time.perf_counter() - began
+
+    elapsed = month(lambda: None)
+    ticks = days * len(apps) * 30 * 60
+    report(
+        "simulated ticks per second",
+        f"{ticks / elapsed:,.0f}",
+        f"{days} days of 3.5 h use in {elapsed:.1f} s",
+    )
+    memory: list[int] = []
+    tracemalloc.start()
+    month(lambda: memory.append(tracemalloc.get_traced_memory()[0]))
+    tracemalloc.stop()
+    report("engine memory over a simulated month", f"{memory[0] / 1024:.0f} KiB after day 1, "
+           f"{memory[-1] / 1024:.0f} KiB after day {days}", "tracemalloc, 3.5 h of use a day, 1 s ticks")  # fmt: skip
+
+
+BENCHMARKS: dict[str, Callable[[bool], None]] = {
+    "tick": bench_tick,
+    "database": bench_database,
+    "track": bench_track,
+    "simulation": bench_simulation,
+}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller runs, for a first look")
+    parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="which (default: all)")
+    args = parser.parse_args()
+    for tool in ("Xvfb", "openbox", "xterm", "xdotool"):
+        if shutil.which(tool) is None:
+            sys.exit(
+                f"{tool} is missing: run scripts/test once, or apt-get install xvfb openbox xterm xdotool"
+            )
+    print("| what | figure | how |\n| --- | --- | --- |")
+    for name in args.names or BENCHMARKS:
+        BENCHMARKS[name](args.quick)
+    print(json.dumps({"finished": datetime.now(UTC).isoformat()}), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()

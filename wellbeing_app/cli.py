@@ -16,9 +16,9 @@ from typing import Any, TextIO
 
 from wellbeing_app import __version__
 from wellbeing_app.core.breaks import BreakError
-from wellbeing_app.core.errors import CoreError, PasscodeError, SettingError
+from wellbeing_app.core.errors import CoreError
 from wellbeing_app.core.settings import Settings
-from wellbeing_app.i18n import _, set_language
+from wellbeing_app.i18n import _, localize, set_language
 from wellbeing_app.service import Service, ServiceError, Status, log_dir, resolve_data_dir
 from wellbeing_app.storage import StorageError
 
@@ -178,7 +178,7 @@ def cmd_config_show(service: Service, args: argparse.Namespace, out: TextIO) -> 
     for key, spec in Settings.specs().items():
         lock = " 🔒" if spec.guarded and service.passcode_is_set() else ""
         out.write(
-            f"{key} = {settings.text_of(key)}{lock}\n    {_(spec.description)}; {_(spec.type.allowed)}\n"
+            f"{key} = {settings.text_of(key)}{lock}\n    {_(spec.description)}; {localize(spec.type.allowed_text())}\n"
         )
 
 
@@ -441,13 +441,7 @@ def main(
 
 
 def _error_text(error: Exception) -> str:
-    if isinstance(error, SettingError):
-        return _("{key}: {given!r} is not allowed; allowed: {allowed}").format(
-            key=error.key, given=error.given, allowed=_(error.allowed)
-        )
-    if isinstance(error, PasscodeError):
-        return _(str(error))
-    return str(error)
+    return localize(error)
 
 
 def _configure_logging(data_dir: Path, *, given: bool, verbose: bool) -> None:

@@ -61,5 +61,18 @@ def _(message: str) -> str:
     return _translation.gettext(message)
 
 
+def localize(message: object) -> str:
+    """A message for people in the language in use: a core `Text`, an error carrying one, or
+    anything else as it prints."""
+    from wellbeing_app.core.text import Text
+
+    if isinstance(message, Text):
+        return message.render(_)
+    text = getattr(message, "text", None)
+    if isinstance(text, Text):
+        return text.render(_)
+    return str(message)
+
+
 def ngettext(singular: str, plural: str, count: int) -> str:
     return _translation.ngettext(singular, plural, count)

@@ -164,5 +164,5 @@ def test_the_installed_command_runs_as_a_module(tmp_path: Path) -> None:
     )
     assert refused.returncode == 2
     assert refused.stderr.strip() == (
-        "wellbeing-app: break_length_minutes: '31' is not allowed; allowed: a whole number of minutes from 1 to 30"
+        "wellbeing-app: break_length_minutes: '31' is not allowed; use a whole number of minutes from 1 to 30"
     )

@@ -1,18 +1,32 @@
 """The errors the core raises: one base, each message says what was given and what is allowed."""
 
+from __future__ import annotations
+
+from .text import N_, Text
+
 
 class CoreError(Exception):
-    """Base of every error raised by `wellbeing_app.core`."""
+    """Base of every error raised by `wellbeing_app.core`. `text` renders in any language."""
+
+    def __init__(self, text: Text | str) -> None:
+        self.text = text if isinstance(text, Text) else Text.plain(text)
+        super().__init__(str(self.text))
 
 
 class SettingError(CoreError, ValueError):
     """A setting value was refused; nothing was changed."""
 
-    def __init__(self, key: str, given: object, allowed: str) -> None:
+    def __init__(self, key: str, given: object, allowed: Text | str) -> None:
         self.key = key
         self.given = given
-        self.allowed = allowed
-        super().__init__(f"{key}: {given!r} is not allowed; {allowed}")
+        self.allowed = str(allowed)
+        allowed_text = allowed if isinstance(allowed, Text) else Text.plain(allowed)
+        super().__init__(
+            Text(
+                N_("{key}: {given} is not allowed; use {allowed}"),
+                {"key": key, "given": repr(given), "allowed": allowed_text},
+            )
+        )
 
 
 class PasscodeError(CoreError):

@@ -16,6 +16,7 @@ from datetime import time
 from typing import Any, Generic, TypeVar
 
 from .errors import SettingError
+from .text import N_, Text
 
 T = TypeVar("T")
 
@@ -113,7 +114,13 @@ _OFF_WORDS = {"off", "none", "no", "disabled", "null", ""}
 
 
 class ValueType(Generic[T]):
-    allowed: str = ""
+    def allowed_text(self) -> Text:
+        """What this type allows, as a sentence that can be translated."""
+        raise NotImplementedError
+
+    @property
+    def allowed(self) -> str:
+        return str(self.allowed_text())
 
     def from_text(self, text: str) -> T:
         raise NotImplementedError
@@ -136,14 +143,17 @@ class _Invalid(Exception):
 class IntRange(ValueType[int | None]):
     minimum: int
     maximum: int
-    unit: str
+    unit: str  # marked with N_ where declared
     step: int = 1  # the step the UI offers; any whole number in range is accepted
     can_be_off: bool = False
 
-    @property
-    def allowed(self) -> str:  # type: ignore[override]
-        text = f"a whole number of {self.unit} from {self.minimum} to {self.maximum}"
-        return text + (', or "off"' if self.can_be_off else "")
+    def allowed_text(self) -> Text:
+        template = (
+            N_('a whole number of {unit} from {minimum} to {maximum}, or "off"')
+            if self.can_be_off
+            else N_("a whole number of {unit} from {minimum} to {maximum}")
+        )
+        return Text(template, {"unit": Text(self.unit), "minimum": self.minimum, "maximum": self.maximum})
 
     def check(self, value: int | None) -> int | None:
         if value is None:
@@ -179,7 +189,8 @@ class IntRange(ValueType[int | None]):
 
 @dataclass(frozen=True)
 class Boolean(ValueType[bool]):
-    allowed: str = '"on" or "off"'
+    def allowed_text(self) -> Text:
+        return Text(N_('"on" or "off"'))
 
     def from_text(self, text: str) -> bool:
         cleaned = text.strip().lower()
@@ -202,9 +213,8 @@ class Boolean(ValueType[bool]):
 class Choice(ValueType[str]):
     choices: tuple[str, ...]
 
-    @property
-    def allowed(self) -> str:  # type: ignore[override]
-        return "one of " + ", ".join(self.choices)
+    def allowed_text(self) -> Text:
+        return Text(N_("one of {choices}"), {"choices": ", ".join(self.choices)})
 
     def from_text(self, text: str) -> str:
         return self.from_json(text.strip().lower())
@@ -220,11 +230,10 @@ class TimeOfDay(ValueType[time]):
     earliest: time = time(0, 0)
     latest: time = time(23, 59)
 
-    @property
-    def allowed(self) -> str:  # type: ignore[override]
-        return (
-            f"a time of day as HH:MM from {format_time_of_day(self.earliest)} "
-            f"to {format_time_of_day(self.latest)}"
+    def allowed_text(self) -> Text:
+        return Text(
+            N_("a time of day as HH:MM from {earliest} to {latest}"),
+            {"earliest": format_time_of_day(self.earliest), "latest": format_time_of_day(self.latest)},
         )
 
     def from_text(self, text: str) -> time:
@@ -259,10 +268,13 @@ def _app_name(text: Any) -> str:
 
 @dataclass(frozen=True)
 class AppList(ValueType[tuple[str, ...]]):
-    allowed: str = (
-        'a comma-separated list of executable names (as `report` shows them), e.g. "calculator,libreoffice"; '
-        'or "none"'
-    )
+    def allowed_text(self) -> Text:
+        return Text(
+            N_(
+                'a comma-separated list of executable names (as `report` shows them), e.g. "calculator,libreoffice"; '
+                'or "none"'
+            )
+        )
 
     def from_text(self, text: str) -> tuple[str, ...]:
         if text.strip().startswith("["):
@@ -292,11 +304,12 @@ class AppLimits(ValueType[dict[str, int]]):
     minimum: int = 5
     maximum: int = 720
 
-    @property
-    def allowed(self) -> str:  # type: ignore[override]
-        return (
-            f'executable=minutes pairs, minutes from {self.minimum} to {self.maximum}, e.g. "game=30,video=45"; '
-            'or "none"'
+    def allowed_text(self) -> Text:
+        return Text(
+            N_(
+                'executable=minutes pairs, minutes from {minimum} to {maximum}, e.g. "game=30,video=45"; or "none"'
+            ),
+            {"minimum": self.minimum, "maximum": self.maximum},
         )
 
     def from_text(self, text: str) -> dict[str, int]:
@@ -340,11 +353,13 @@ class WeekdayCaps(ValueType[dict[Weekday, int | None]]):
 
     cap: IntRange
 
-    @property
-    def allowed(self) -> str:  # type: ignore[override]
-        return (
-            f'day=minutes pairs with minutes from {self.cap.minimum} to {self.cap.maximum} or "off", '
-            'e.g. "sat=120,sun=120" or "mon-fri=60"; or "none" to use the daily cap every day'
+    def allowed_text(self) -> Text:
+        return Text(
+            N_(
+                'day=minutes pairs with minutes from {minimum} to {maximum} or "off", '
+                'e.g. "sat=120,sun=120" or "mon-fri=60"; or "none" to use the daily cap every day'
+            ),
+            {"minimum": self.cap.minimum, "maximum": self.cap.maximum},
         )
 
     def from_text(self, text: str) -> dict[Weekday, int | None]:
@@ -404,10 +419,13 @@ def _split_pairs(text: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Downtime(ValueType[tuple[DowntimeWindow, ...]]):
-    allowed: str = (
-        'windows as "DAYS HH:MM-HH:MM" separated by ";", e.g. "sun-thu 21:00-07:00; fri,sat 23:00-08:00" '
-        '(a window ending at or before its start ends the next morning); or "none"'
-    )
+    def allowed_text(self) -> Text:
+        return Text(
+            N_(
+                'windows as "DAYS HH:MM-HH:MM" separated by ";", e.g. "sun-thu 21:00-07:00; fri,sat 23:00-08:00" '
+                '(a window ending at or before its start ends the next morning); or "none"'
+            )
+        )
 
     def from_text(self, text: str) -> tuple[DowntimeWindow, ...]:
         stripped = text.strip()
@@ -488,7 +506,7 @@ def setting(
     return field(default=default, metadata={"spec": spec})
 
 
-DAILY_CAP = IntRange(40, 120, "minutes", step=5, can_be_off=True)
+DAILY_CAP = IntRange(40, 120, N_("minutes"), step=5, can_be_off=True)
 LANGUAGES = ("system", "en", "ru", "kk")
 
 
@@ -497,53 +515,53 @@ class Settings:
     """All settings, with their defaults. Build with `Settings.from_json` or `replace`."""
 
     daily_cap_minutes: int | None = setting(
-        60, DAILY_CAP, "Screen time allowed each day in counted apps", group="limits"
+        60, DAILY_CAP, N_("Screen time allowed each day in counted apps"), group="limits"
     )
     weekday_caps: dict[Weekday, int | None] = setting(
-        {}, WeekdayCaps(DAILY_CAP), "A different cap on some days of the week", group="limits"
+        {}, WeekdayCaps(DAILY_CAP), N_("A different cap on some days of the week"), group="limits"
     )
     always_allowed: tuple[str, ...] = setting(
-        (), AppList(), "Apps that never count and are never blocked (homework, calls)", group="limits"
+        (), AppList(), N_("Apps that never count and are never blocked (homework, calls)"), group="limits"
     )
     app_limits: dict[str, int] = setting(
-        {}, AppLimits(), "A daily limit for single apps, in minutes", group="limits"
+        {}, AppLimits(), N_("A daily limit for single apps, in minutes"), group="limits"
     )
     downtime: tuple[DowntimeWindow, ...] = setting(
-        (), Downtime(), "Hours in which counted apps are blocked, like bedtime", group="limits"
+        (), Downtime(), N_("Hours in which counted apps are blocked, like bedtime"), group="limits"
     )
     break_every_minutes: int | None = setting(
         30,
-        IntRange(10, 120, "minutes", step=5, can_be_off=True),
-        "A break is due after this much continuous use",
+        IntRange(10, 120, N_("minutes"), step=5, can_be_off=True),
+        N_("A break is due after this much continuous use"),
         group="breaks",
     )
     break_length_minutes: int | None = setting(
-        5, IntRange(1, 30, "minutes"), "How long a break lasts", group="breaks"
+        5, IntRange(1, 30, N_("minutes")), N_("How long a break lasts"), group="breaks"
     )
     postpones_allowed: int | None = setting(
         1,
-        IntRange(0, 3, "postpones"),
-        "How often a break may be put off by 5 minutes (0 = strict)",
+        IntRange(0, 3, N_("postpones")),
+        N_("How often a break may be put off by 5 minutes (0 = strict)"),
         group="breaks",
     )
     idle_threshold_seconds: int | None = setting(
         180,
-        IntRange(30, 1800, "seconds", step=30),
-        "After this long without input the person counts as away",
+        IntRange(30, 1800, N_("seconds"), step=30),
+        N_("After this long without input the person counts as away"),
         group="tracking",
     )
     day_starts_at: time = setting(
         time(4, 0),
         TimeOfDay(time(0, 0), time(12, 0)),
-        "When a new day (and a fresh cap) begins",
+        N_("When a new day (and a fresh cap) begins"),
         group="tracking",
     )
     store_window_titles: bool = setting(
-        False, Boolean(), "Keep window titles in the record (off: only app names)", group="privacy"
+        False, Boolean(), N_("Keep window titles in the record (off: only app names)"), group="privacy"
     )
-    start_at_login: bool = setting(True, Boolean(), "Start Wellbeing when you log in", group="general")
+    start_at_login: bool = setting(True, Boolean(), N_("Start Wellbeing when you log in"), group="general")
     language: str = setting(
-        "system", Choice(LANGUAGES), "Language of the app and the guide", guarded=False, group="general"
+        "system", Choice(LANGUAGES), N_("Language of the app and the guide"), guarded=False, group="general"
     )
 
     # --- reading the declarations ------------------------------------------------------------
@@ -556,7 +574,9 @@ class Settings:
     def spec(cls, key: str) -> SettingSpec:
         specs = cls.specs()
         if key not in specs:
-            raise SettingError(key, key, "a setting name, one of: " + ", ".join(specs))
+            raise SettingError(
+                key, key, Text(N_("a setting name, one of: {names}"), {"names": ", ".join(specs)})
+            )
         return specs[key]
 
     @classmethod
@@ -570,7 +590,7 @@ class Settings:
         try:
             return spec.type.from_text(text)
         except (_Invalid, ValueError, TypeError):
-            raise SettingError(key, text, spec.type.allowed) from None
+            raise SettingError(key, text, spec.type.allowed_text()) from None
 
     @classmethod
     def check_json(cls, key: str, value: Any) -> Any:
@@ -579,7 +599,7 @@ class Settings:
         try:
             return spec.type.from_json(value)
         except (_Invalid, ValueError, TypeError):
-            raise SettingError(key, value, spec.type.allowed) from None
+            raise SettingError(key, value, spec.type.allowed_text()) from None
 
     @classmethod
     def from_json(

@@ -40,7 +40,7 @@ def test_every_article_of_the_outline_exists_in_every_language(guide: Guide, lan
     assert len(expected) == 14
     assert sorted(guide.article_ids()) == sorted(expected)
     for article_id in expected:
-        article = guide.article(article_id, language)
+        article = guide.require_article(article_id, language)
         assert article.language == language
         assert article.path == GUIDE_ROOT / language / f"{article_id}.md"
         assert article.title
@@ -146,14 +146,17 @@ def test_fold_is_case_and_accent_blind_and_keeps_cyrillic_letters() -> None:
 
 
 def test_an_unknown_article_id_is_an_error_that_names_it(guide: Guide) -> None:
-    with pytest.raises(UnknownArticleError, match="no guide article 'no-such-thing'"):
-        guide.article("no-such-thing", "en")
+    assert guide.article("no-such-thing", "en") is None
+    with pytest.raises(
+        UnknownArticleError, match="no guide article 'no-such-thing'; known articles: bullying"
+    ):
+        guide.require_article("no-such-thing", "en")
 
 
 def test_a_missing_translation_falls_back_to_english(guide_copy: Path) -> None:
     (guide_copy / "kk" / "sleep-and-screens.md").unlink()
     guide = load_guide(guide_copy)
-    article = guide.article("sleep-and-screens", "kk")
+    article = guide.require_article("sleep-and-screens", "kk")
     assert article.language == "en"
     assert article.title == "Sleep and screens"
     assert "sleep-and-screens" in [article.id for article in guide.articles("kk")]
@@ -199,7 +202,7 @@ def test_helplines_by_country_kazakhstan_first(guide: Guide) -> None:
 def test_helplines_are_shown_on_the_help_page_in_each_language(
     guide: Guide, language: str, kazakhstan: str, child_line: str, hours: str
 ) -> None:
-    article = guide.article(HELP_ARTICLE_ID, language)
+    article = guide.require_article(HELP_ARTICLE_ID, language)
     assert "<!-- helplines -->" in article.body
     markdown = guide.render_markdown(article)
     assert "<!-- helplines -->" not in markdown
@@ -218,5 +221,5 @@ def test_helplines_are_shown_on_the_help_page_in_each_language(
 
 
 def test_an_article_without_the_marker_is_rendered_as_written(guide: Guide) -> None:
-    article = guide.article("managing-anger", "en")
+    article = guide.require_article("managing-anger", "en")
     assert guide.render_markdown(article, with_title=False) == article.body

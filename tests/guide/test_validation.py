@@ -28,7 +28,7 @@ def assert_others_load(guide: Guide, skipped: str | None = None, language: str =
     """Every article other than `skipped` is there in `language`, and all the tips."""
     for article_id in guide.article_ids():
         if article_id != skipped:
-            assert guide.article(article_id, language).language == language
+            assert guide.require_article(article_id, language).language == language
     assert len(guide.article_ids()) == 14
     assert len(guide.tips(language)) == 45
 
@@ -45,7 +45,7 @@ def test_a_missing_header_key_is_named_and_the_file_skipped(guide_copy: Path) ->
     assert "no 'summary:' line" in problem.message
     assert str(problem) == f"{path}:8: {problem.message}"
     # The English article is gone; the reader falls back to another language.
-    assert guide.article("managing-anger", "en").language != "en"
+    assert guide.require_article("managing-anger", "en").language != "en"
     assert_others_load(guide, skipped="managing-anger")
 
 
@@ -69,7 +69,7 @@ def test_a_broken_link_is_named_and_the_article_still_loads(guide_copy: Path) ->
     problem = the_only_problem(guide, guide_copy, ARTICLE)
     assert problem.line == line
     assert "'guide:naming-feelings' points to no article" in problem.message
-    assert guide.article("managing-anger", "en").language == "en"
+    assert guide.require_article("managing-anger", "en").language == "en"
     assert_others_load(guide)
 
 
@@ -231,7 +231,7 @@ def test_a_missing_folder_is_a_problem(guide_copy: Path) -> None:
     (guide_copy / "kk").rmdir()
     guide = load_guide(guide_copy)
     assert str(guide.problems[0]) == f"{guide_copy / 'kk'}: the Kazakh folder is missing"
-    assert guide.article("managing-anger", "kk").language == "en"
+    assert guide.require_article("managing-anger", "kk").language == "en"
     assert len(guide.tips("kk")) == 45
 
 

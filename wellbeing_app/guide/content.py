@@ -94,17 +94,24 @@ class Guide:
     def has_article(self, article_id: str) -> bool:
         return article_id in self._ids
 
-    def article(self, article_id: str, language: str) -> Article:
-        """The article in `language`, else in English, else in any language; UnknownArticleError if none."""
+    def article(self, article_id: str, language: str) -> Article | None:
+        """The article in `language`, else in English, else in any language; None for an unknown id."""
         for candidate in (language, FALLBACK_LANGUAGE, *LANGUAGES):
             found = self._articles.get((candidate, article_id))
             if found is not None:
                 return found
-        raise UnknownArticleError(article_id, self._ids)
+        return None
+
+    def require_article(self, article_id: str, language: str) -> Article:
+        """Like article(), but an unknown id is an UnknownArticleError that lists the known ids."""
+        found = self.article(article_id, language)
+        if found is None:
+            raise UnknownArticleError(article_id, self._ids)
+        return found
 
     def articles(self, language: str) -> list[Article]:
         """Every article, in `language` where translated, by category then title."""
-        chosen = [self.article(article_id, language) for article_id in self._ids]
+        chosen = [self.require_article(article_id, language) for article_id in self._ids]
         return sorted(chosen, key=lambda article: (article.category.order, fold(article.title)))
 
     def categories(self, language: str) -> list[Category]:

@@ -37,7 +37,7 @@ def format_list(guide: Guide, language: str) -> str:
 
 def format_article(guide: Guide, article_id: str, language: str, width: int = 80) -> str:
     """One article as wrapped plain text; UnknownArticleError for an id that is in no language."""
-    article = guide.article(article_id, language)
+    article = guide.require_article(article_id, language)
     width = max(width, 20)
     minutes = label("minutes", article.language, minutes=article.reading_minutes)
     header = [

@@ -139,6 +139,12 @@ class _Invalid(Exception):
     """Raised by a ValueType; turned into SettingError with the key by the caller."""
 
 
+_UNIT_SUFFIXES = {
+    "minutes": ("minutes", "minute", "mins", "min", "m"),
+    "seconds": ("seconds", "second", "secs", "sec", "s"),
+}
+
+
 @dataclass(frozen=True)
 class IntRange(ValueType[int | None]):
     minimum: int
@@ -170,7 +176,9 @@ class IntRange(ValueType[int | None]):
         cleaned = text.strip().lower()
         if cleaned in _OFF_WORDS:
             return self.check(None)
-        for suffix in (" minutes", " minute", " min", "min", "m", " seconds", " second", " s", "s"):
+        # Only this setting's own unit may be written after the number: "30 min" for a number
+        # of seconds is refused, not read as 30 seconds.
+        for suffix in _UNIT_SUFFIXES.get(self.unit, ()):
             if cleaned.endswith(suffix) and cleaned[: -len(suffix)].strip().isdigit():
                 cleaned = cleaned[: -len(suffix)].strip()
                 break
@@ -589,7 +597,7 @@ class Settings:
         spec = cls.spec(key)
         try:
             return spec.type.from_text(text)
-        except (_Invalid, ValueError, TypeError):
+        except (_Invalid, ValueError, TypeError, RecursionError):  # RecursionError: deeply nested JSON
             raise SettingError(key, text, spec.type.allowed_text()) from None
 
     @classmethod
@@ -598,7 +606,7 @@ class Settings:
         spec = cls.spec(key)
         try:
             return spec.type.from_json(value)
-        except (_Invalid, ValueError, TypeError):
+        except (_Invalid, ValueError, TypeError, RecursionError):
             raise SettingError(key, value, spec.type.allowed_text()) from None
 
     @classmethod

@@ -13,7 +13,8 @@ from typing import Any
 from wellbeing_app import autostart
 from wellbeing_app.core.errors import CoreError, PasscodeError
 from wellbeing_app.core.model import BlockReason, Decision, Verdict
-from wellbeing_app.i18n import _, resources_dir, set_language
+from wellbeing_app.core.text import N_, Text
+from wellbeing_app.i18n import _, localize, resources_dir, set_language
 from wellbeing_app.service import Service, ServiceError, resolve_data_dir
 from wellbeing_app.tracker.choose import choose_probes
 from wellbeing_app.tracker.windowctl import minimise_process_windows
@@ -139,7 +140,7 @@ class TrayApp:
         try:
             action()  # type: ignore[operator]
         except (CoreError, ServiceError) as error:
-            self.tray.notify(_("Wellbeing"), str(error))
+            self.tray.notify(_("Wellbeing"), localize(error))
         self.controller.refresh()
 
     def _grant(self, minutes: int, passcode: str) -> None:
@@ -170,13 +171,13 @@ class TrayApp:
         self._act(self.service.take_break_now)
 
     def pause(self, minutes: int) -> None:
-        passcode = self._passcode(_("pause tracking"))
+        passcode = self._passcode(N_("pause tracking"))
         if passcode is None:
             return
         self._act(lambda: self.service.pause(minutes, passcode=passcode))
 
     def quit(self) -> None:
-        passcode = self._passcode(_("quit Wellbeing"))
+        passcode = self._passcode(N_("quit Wellbeing"))
         if passcode is None:
             return
         from wellbeing_app.ui.qt import QtWidgets
@@ -314,7 +315,7 @@ def preview(kind: str) -> int:
     }
 
     def refuse(_passcode: str, _purpose: str) -> None:
-        raise PasscodeError(_("this is a preview: nothing is granted"))
+        raise PasscodeError(Text(N_("this is a preview: nothing is granted")))
 
     overlay = Overlay(
         now=lambda: datetime.now(UTC),

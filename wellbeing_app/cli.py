@@ -18,7 +18,8 @@ from wellbeing_app import __version__
 from wellbeing_app.core.breaks import BreakError
 from wellbeing_app.core.errors import CoreError
 from wellbeing_app.core.settings import Settings
-from wellbeing_app.i18n import _, localize, set_language
+from wellbeing_app.core.text import N_
+from wellbeing_app.i18n import _, current_language, localize, set_language
 from wellbeing_app.service import Service, ServiceError, Status, log_dir, resolve_data_dir
 from wellbeing_app.storage import StorageError
 
@@ -193,7 +194,7 @@ def cmd_passcode(service: Service, args: argparse.Namespace, out: TextIO, source
     if args.action == "set":
         current = _current_passcode(service, source)
         if current is not None:
-            service.verify_passcode(current, purpose="change the passcode")
+            service.verify_passcode(current, purpose=N_("change the passcode"))
         new = source.ask(_("New passcode (4-12 digits or a phrase of 6 or more characters): "))
         if not source.from_stdin:
             again = source.ask(_("Repeat the new passcode: "))
@@ -317,6 +318,48 @@ def cmd_run(service: Service, args: argparse.Namespace, out: TextIO) -> int:
     return int(app_main(args))
 
 
+def cmd_guide(service: Service, args: argparse.Namespace, out: TextIO) -> None:
+    import shutil
+
+    from wellbeing_app.guide import format_article, format_list, load_guide
+    from wellbeing_app.guide.model import UnknownArticleError
+    from wellbeing_app.i18n import resources_dir
+
+    language = args.lang or current_language()
+    guide = load_guide(resources_dir() / "guide")
+    for problem in guide.problems:
+        sys.stderr.write(f"wellbeing-app: guide: {problem}\n")
+    if args.guide_command == "show":
+        try:
+            out.write(format_article(guide, args.id, language, width=min(100, shutil.get_terminal_size().columns)))
+        except UnknownArticleError as error:
+            raise CliError(str(error)) from error
+        out.write("\n")
+        return
+    articles = guide.search(args.query, language) if args.guide_command == "search" else guide.articles(language)
+    if args.json:
+        records = [
+            {
+                "id": a.id,
+                "title": a.title,
+                "category": a.category.value,
+                "language": a.language,
+                "reading_minutes": a.reading_minutes,
+                "summary": a.summary,
+            }
+            for a in articles
+        ]
+        json.dump(records, out, ensure_ascii=False)
+        out.write("\n")
+    elif args.guide_command == "search":
+        for article in articles:
+            out.write(f"{article.id:34} {article.title}\n")
+        if not articles:
+            out.write(_("Nothing found.") + "\n")
+    else:
+        out.write(format_list(guide, language))
+
+
 def cmd_preview(service: Service, args: argparse.Namespace) -> int:
     from wellbeing_app.app import preview
 
@@ -375,6 +418,17 @@ def build_parser() -> argparse.ArgumentParser:
 
     track = commands.add_parser("track", help=_("track without the tray (until stopped)"))
     track.add_argument("--seconds", type=float, help=_("stop after this many seconds"))
+    guide = commands.add_parser("guide", help=_("read the guide to mental well-being in the terminal"))
+    guide_commands = guide.add_subparsers(dest="guide_command", metavar="ACTION", required=True)
+    for name, text in (("list", _("every article by section")), ("search", _("articles that match words"))):
+        listing = guide_commands.add_parser(name, help=text)
+        if name == "search":
+            listing.add_argument("query")
+        listing.add_argument("--lang", choices=["en", "ru", "kk"], help=_("language (default: the app's)"))
+        listing.add_argument("--json", action="store_true")
+    show_article = guide_commands.add_parser("show", help=_("one article"))
+    show_article.add_argument("id")
+    show_article.add_argument("--lang", choices=["en", "ru", "kk"], help=_("language (default: the app's)"))
     preview = commands.add_parser(
         "preview", help=_("show an overlay as the child would see it (Escape closes)")
     )
@@ -426,6 +480,7 @@ def main(
                 "export": cmd_export,
                 "track": cmd_track,
                 "doctor": cmd_doctor,
+                "guide": cmd_guide,
             }
             handlers[command](service, args, out)
         return 0

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import sys
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -20,10 +21,11 @@ from wellbeing_app.core import passcode as passcodes
 from wellbeing_app.core.clock import Clock
 from wellbeing_app.core.days import day_bounds, day_of
 from wellbeing_app.core.engine import Engine, TickResult
-from wellbeing_app.core.errors import PasscodeError, SettingError
+from wellbeing_app.core.errors import CoreError, PasscodeError, SettingError
 from wellbeing_app.core.model import UNKNOWN_APP, AppRef, Decision, Event, EventKind, Sample, UsageSpan
 from wellbeing_app.core.policy import Grant
 from wellbeing_app.core.settings import Settings
+from wellbeing_app.core.text import N_, Text
 from wellbeing_app.storage import DayAppUsage, ImportResult, StorageError, Store, open_store
 from wellbeing_app.storage.journal import Journal, JournalState
 from wellbeing_app.tracker.clock import SystemClock
@@ -36,10 +38,15 @@ DATA_DIR_ENV = "WELLBEING_DATA_DIR"
 DB_FLUSH_SECONDS = 120.0
 #: The live journal is rewritten this often while something changes.
 JOURNAL_SECONDS = 2.0
+#: Ticks come a few milliseconds early or late: a journal write this much early is still on time, so
+#: that with one tick a second it is every other tick (a kill loses < 2 s), not now and then every third.
+JOURNAL_EARLY_SECONDS = 0.25
 #: The running app looks for settings changed by another process (the command line) this often.
 SETTINGS_POLL_SECONDS = 5.0
 #: Marks the data dir as set up (first-run wizard done, or settings made on the command line).
 CONFIGURED_KEY = "configured"
+#: Held (flock) by the one tracking process of a data dir; the kernel drops it however that process ends.
+TRACKER_LOCK_FILE = "tracker.lock"
 
 #: Events written to the database at once rather than with the next batch.
 _URGENT = {
@@ -57,8 +64,9 @@ _URGENT = {
 }
 
 
-class ServiceError(Exception):
-    """An action the person asked for cannot be done; the message says why and what to do."""
+class ServiceError(CoreError):
+    """An action the person asked for cannot be done; the message says why and what to do.
+    Its `text` renders in the language in use."""
 
 
 def resolve_data_dir(given: str | os.PathLike[str] | None = None) -> Path:
@@ -149,6 +157,7 @@ class Service:
         self._last_journal = -1e9
         self._last_settings_poll = self.clock.elapsed()
         self._settings_stamp = self.store.get_meta("settings_stamp")
+        self._tracker_lock: int | None = None
         self._seed(self._now())
 
     @classmethod
@@ -164,6 +173,7 @@ class Service:
         if self.tracking:
             self.stop_tracking()
         self.journal.close()
+        self._release_tracker_lock()
         self.store.close()
 
     # --- settings -----------------------------------------------------------------------------
@@ -190,7 +200,7 @@ class Service:
             Settings.spec(key)
         new = self.settings.replace(**changes)  # raises SettingError, nothing changed
         if any(Settings.spec(k).guarded for k in changes) and self.passcode_is_set():
-            self.verify_passcode(passcode, purpose="change settings")
+            self.verify_passcode(passcode, purpose=N_("change settings"))
         old_json, new_json = self.settings.to_json(), new.to_json()
         changed = {k: new_json[k] for k in changes if old_json[k] != new_json[k]}
         if changed:
@@ -231,17 +241,22 @@ class Service:
 
     def verify_passcode(self, passcode: str | None, *, purpose: str) -> None:
         """Raise PasscodeError unless the passcode is right (or none is set). Every attempt is
-        recorded; after five wrong tries entry is locked for a minute, doubling after that."""
+        recorded; after five wrong tries entry is locked for a minute, doubling after that.
+        `purpose` is English marked with N_ ("grant more time"): it is stored with the attempt and
+        translated where it is shown."""
         stored = self.store.load_passcode()
         if stored is None:
             return
         locked = self.lockout_until()
         if locked is not None:
             raise PasscodeError(
-                f"too many wrong passcodes: try again after {locked.astimezone(self.clock.zone()):%H:%M:%S}"
+                Text(
+                    N_("too many wrong passcodes: try again after {time}"),
+                    {"time": f"{locked.astimezone(self.clock.zone()):%H:%M:%S}"},
+                )
             )
         if passcode is None or not passcode.strip():
-            raise PasscodeError(f"the passcode is needed to {purpose}")
+            raise PasscodeError(Text(N_("the passcode is needed to {purpose}"), {"purpose": Text(purpose)}))
         if passcodes.matches(passcode, stored):
             self._record(EventKind.PASSCODE_OK, {"purpose": purpose})
             self._flush_events()
@@ -253,13 +268,16 @@ class Service:
             self._record(EventKind.PASSCODE_LOCKED_OUT, {"until": locked.isoformat()})
             self._flush_events()
             raise PasscodeError(
-                f"wrong passcode; entry is locked until {locked.astimezone(self.clock.zone()):%H:%M:%S}"
+                Text(
+                    N_("wrong passcode; entry is locked until {time}"),
+                    {"time": f"{locked.astimezone(self.clock.zone()):%H:%M:%S}"},
+                )
             )
-        raise PasscodeError("wrong passcode")
+        raise PasscodeError(Text(N_("wrong passcode")))
 
     def set_passcode(self, new: str, *, current: str | None = None) -> None:
         if self.passcode_is_set():
-            self.verify_passcode(current, purpose="change the passcode")
+            self.verify_passcode(current, purpose=N_("change the passcode"))
         hashed = passcodes.hash_passcode(new, secrets.token_bytes(16))
         self.store.save_passcode(hashed)
         self._record(EventKind.PASSCODE_CHANGED, {"set": True})
@@ -268,8 +286,8 @@ class Service:
 
     def clear_passcode(self, *, current: str | None) -> None:
         if not self.passcode_is_set():
-            raise ServiceError("no passcode is set")
-        self.verify_passcode(current, purpose="remove the passcode")
+            raise ServiceError(Text(N_("no passcode is set")))
+        self.verify_passcode(current, purpose=N_("remove the passcode"))
         self.store.save_passcode(None)
         self._record(EventKind.PASSCODE_CHANGED, {"set": False})
         self._flush_events()
@@ -359,6 +377,11 @@ class Service:
         )
 
     def tracker_running(self) -> bool:
+        """Whether a tracker (this process or another) runs on this data dir now."""
+        held = self._tracker_lock_held()
+        if held is not None:
+            return held
+        # No lock to ask (Windows, or a data dir where it could not be made): a fresh journal tells.
         state = self.journal.read()
         if state is None or state.clean or state.wall is None:
             return False
@@ -366,7 +389,7 @@ class Service:
 
     def report(self, days: int) -> list[DayAppUsage]:
         if days < 1:
-            raise ServiceError(f"--days {days} is not allowed; give 1 or more days")
+            raise ServiceError(Text(N_("--days {days} is not allowed; give 1 or more days"), {"days": days}))
         last = self.today()
         self.flush()
         return self.store.usage_by_day_app(last - timedelta(days=days - 1), last)
@@ -379,8 +402,59 @@ class Service:
 
     # --- tracking -------------------------------------------------------------------------------
 
+    def _take_tracker_lock(self) -> None:
+        """Claim the data dir for this tracker, or raise ServiceError if another one holds it.
+
+        A lock and not the journal's age: a tracker killed a moment ago must not keep the next one
+        out (the kernel releases a flock when its process dies).
+        """
+        if sys.platform == "win32" or self._tracker_lock is not None:
+            return
+        import fcntl
+
+        path = self.data_dir / TRACKER_LOCK_FILE
+        try:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as error:
+            log.warning("cannot make the tracker lock %s (%s); going on without it", path, error)
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            os.close(fd)
+            raise ServiceError(f"another tracker is already running for {self.data_dir}") from None
+        self._tracker_lock = fd
+
+    def _release_tracker_lock(self) -> None:
+        if self._tracker_lock is not None:
+            os.close(self._tracker_lock)
+            self._tracker_lock = None
+
+    def _tracker_lock_held(self) -> bool | None:
+        """True/False when the tracker lock answers; None when there is no lock to ask."""
+        if self._tracker_lock is not None:
+            return True
+        if sys.platform == "win32":
+            return None
+        import fcntl
+
+        try:
+            fd = os.open(self.data_dir / TRACKER_LOCK_FILE, os.O_RDONLY)
+        except OSError:
+            return None
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        finally:
+            os.close(fd)  # also drops the shared lock just taken
+        return False
+
     def start_tracking(self) -> None:
-        """Begin a tracking run: take in what a killed run left in the journal, record a gap."""
+        """Begin a tracking run: take in what a killed run left in the journal, record a gap.
+
+        Raises ServiceError when another tracker runs on this data dir."""
+        self._take_tracker_lock()
         now_wall = self.clock.wall()
         state = self.journal.read()
         this_boot = boot_id()
@@ -425,7 +499,7 @@ class Service:
             self._flush_events()
         if elapsed - self._last_db_flush >= DB_FLUSH_SECONDS:
             self.flush()
-        elif elapsed - self._last_journal >= JOURNAL_SECONDS:
+        elif elapsed - self._last_journal >= JOURNAL_SECONDS - JOURNAL_EARLY_SECONDS:
             self._write_journal()
         return result
 
@@ -491,6 +565,7 @@ class Service:
         self._pending_spans.clear()
         self._write_journal(clean=True)
         self.tracking = False
+        self._release_tracker_lock()
 
     # --- actions ----------------------------------------------------------------------------------
 
@@ -498,7 +573,7 @@ class Service:
         return self._act(self.engine.postpone_break())
 
     def skip_break(self, passcode: str | None = None) -> Event:
-        self._guard(passcode, "skip a break")
+        self._guard(passcode, N_("skip a break"))
         return self._act(self.engine.skip_break())
 
     def take_break_now(self) -> Event:
@@ -512,7 +587,7 @@ class Service:
         passcode: str | None = None,
         by: str = "parent",
     ) -> Event:
-        self._guard(passcode, "grant more time")
+        self._guard(passcode, N_("grant more time"))
         try:
             return self._act(self.engine.grant(minutes=minutes, until=until, by=by))
         except ValueError as error:
@@ -520,8 +595,13 @@ class Service:
 
     def pause(self, minutes: int, passcode: str | None = None) -> Event:
         if not 1 <= minutes <= 24 * 60:
-            raise ServiceError(f"a pause of {minutes} minutes is not allowed; pause 1 to 1440 minutes")
-        self._guard(passcode, "pause tracking")
+            raise ServiceError(
+                Text(
+                    N_("a pause of {minutes} minutes is not allowed; pause 1 to 1440 minutes"),
+                    {"minutes": minutes},
+                )
+            )
+        self._guard(passcode, N_("pause tracking"))
         return self._act(self.engine.pause(minutes))
 
     def resume(self) -> None:
@@ -541,10 +621,12 @@ class Service:
         elif fmt == "csv":
             self.store.export_csv(fp)
         else:
-            raise ServiceError(f"export format {fmt!r} is not known; use csv or json")
+            raise ServiceError(
+                Text(N_("export format {format} is not known; use csv or json"), {"format": repr(fmt)})
+            )
 
     def import_file(self, path: Path, *, passcode: str | None = None) -> ImportResult:
-        self._guard(passcode, "import records")
+        self._guard(passcode, N_("import records"))
         result = self.store.import_file(path, day_starts_at=self.settings.day_starts_at)
         self._record(EventKind.DATA_IMPORTED, {"spans": result.spans_added, "events": result.events_added})
         self._flush_events()
@@ -552,7 +634,7 @@ class Service:
         return result
 
     def delete_all(self, *, passcode: str | None = None) -> None:
-        self._guard(passcode, "delete all records")
+        self._guard(passcode, N_("delete all records"))
         self._pending_spans.clear()
         self._removed_spans.clear()
         self._pending_events.clear()

@@ -166,3 +166,25 @@ def test_the_installed_command_runs_as_a_module(tmp_path: Path) -> None:
     assert refused.stderr.strip() == (
         "wellbeing-app: break_length_minutes: '31' is not allowed; use a whole number of minutes from 1 to 30"
     )
+
+
+def test_guide_list_and_show_in_each_language(cli: Cli) -> None:
+    listing = json.loads(cli("guide", "list", "--lang", "kk", "--json").out)
+    assert len(listing) == 14
+    assert {a["language"] for a in listing} == {"kk"}
+    help_page = cli("guide", "show", "where-to-get-help", "--lang", "ru")
+    assert help_page.code == 0
+    assert "150" in help_page.out
+    assert "8-800-2000-122" in help_page.out
+    assert "<!-- helplines -->" not in help_page.out
+
+
+def test_guide_search_finds_the_anger_article_in_kazakh(cli: Cli) -> None:
+    found = json.loads(cli("guide", "search", "ашу", "--lang", "kk", "--json").out)
+    assert found[0]["id"] == "managing-anger"
+
+
+def test_an_unknown_article_says_what_ids_exist(cli: Cli) -> None:
+    result = cli("guide", "show", "no-such-article")
+    assert result.code == 2
+    assert "where-to-get-help" in result.err

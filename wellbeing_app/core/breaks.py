@@ -9,6 +9,7 @@ from typing import Any
 from .accounting import Activity
 from .errors import CoreError
 from .model import EventKind
+from .text import N_, Text
 
 POSTPONE_MINUTES = 5
 NOTICE_SECONDS = 60
@@ -121,16 +122,20 @@ class BreakScheduler:
     def start_now(self, elapsed: float) -> BreakNote:
         """Take a break now, asked for by the person."""
         if self.phase is BreakPhase.ON_BREAK:
-            raise BreakError("a break is already running")
+            raise BreakError(Text(N_("a break is already running")))
         return self._begin(elapsed, forced=False)
 
     def postpone(self) -> BreakNote:
         if self.phase is not BreakPhase.ON_BREAK:
-            raise BreakError("there is no break to postpone right now")
+            raise BreakError(Text(N_("there is no break to postpone right now")))
         if self.postpones_used >= self.postpones_allowed:
             raise BreakError(
-                f"this break cannot be postponed: {self.postpones_allowed} postpone(s) allowed per break, "
-                f"{self.postpones_used} used"
+                Text(
+                    N_(
+                        "this break cannot be postponed: {allowed} postpone(s) allowed per break, {used} used"
+                    ),
+                    {"allowed": self.postpones_allowed, "used": self.postpones_used},
+                )
             )
         self.postpones_used += 1
         self.phase = BreakPhase.WORKING
@@ -144,7 +149,7 @@ class BreakScheduler:
     def skip(self) -> BreakNote:
         """End the running break now (the caller checks the passcode when settings are locked)."""
         if self.phase is not BreakPhase.ON_BREAK:
-            raise BreakError("there is no break to skip right now")
+            raise BreakError(Text(N_("there is no break to skip right now")))
         self._reset()
         return BreakNote(EventKind.BREAK_SKIPPED)
 

@@ -9,12 +9,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .errors import PasscodeError
+from .text import N_, Text
 
 MIN_DIGITS, MAX_DIGITS = 4, 12
 MIN_PHRASE, MAX_PHRASE = 6, 128
 FREE_TRIES = 5
 FIRST_LOCKOUT = timedelta(minutes=1)
 MAX_LOCKOUT = timedelta(hours=24)
+
+_LIMITS = {
+    "min_digits": MIN_DIGITS,
+    "max_digits": MAX_DIGITS,
+    "min_phrase": MIN_PHRASE,
+    "max_phrase": MAX_PHRASE,
+}
 
 # scrypt cost: about 50 ms on one core of a small laptop, 16 MiB of memory.
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
@@ -45,14 +53,24 @@ def validate(passcode: str) -> str:
     if text.isdigit() and text.isascii():
         if not MIN_DIGITS <= len(text) <= MAX_DIGITS:
             raise PasscodeError(
-                f"a passcode of {len(text)} digits is not allowed; "
-                f"use {MIN_DIGITS} to {MAX_DIGITS} digits, or a phrase of at least {MIN_PHRASE} characters"
+                Text(
+                    N_(
+                        "a passcode of {count} digits is not allowed; use {min_digits} to {max_digits} digits, "
+                        "or a phrase of at least {min_phrase} characters"
+                    ),
+                    _LIMITS | {"count": len(text)},
+                )
             )
         return text
     if not MIN_PHRASE <= len(text) <= MAX_PHRASE:
         raise PasscodeError(
-            f"a passphrase of {len(text)} characters is not allowed; use {MIN_PHRASE} to "
-            f"{MAX_PHRASE} characters, or {MIN_DIGITS} to {MAX_DIGITS} digits"
+            Text(
+                N_(
+                    "a passphrase of {count} characters is not allowed; use {min_phrase} to {max_phrase} "
+                    "characters, or {min_digits} to {max_digits} digits"
+                ),
+                _LIMITS | {"count": len(text)},
+            )
         )
     return text
 

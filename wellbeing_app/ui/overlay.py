@@ -14,7 +14,8 @@ from datetime import datetime
 
 from wellbeing_app.core.errors import PasscodeError
 from wellbeing_app.core.model import BlockReason, Decision, Verdict
-from wellbeing_app.i18n import _
+from wellbeing_app.core.text import N_
+from wellbeing_app.i18n import _, localize
 from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
 
 log = logging.getLogger(__name__)
@@ -540,12 +541,12 @@ class Overlay(QtCore.QObject):
 
     def _passcode_entered(self) -> None:
         passcode = self.passcode_field.text()
-        purpose = _("skip a break") if self._purpose == "skip" else _("grant more time")
+        purpose = N_("skip a break") if self._purpose == "skip" else N_("grant more time")
         try:
             self._verify(passcode, purpose)
         except PasscodeError as error:
             self.passcode_field.clear()
-            self.passcode_message.setText(str(error))
+            self.passcode_message.setText(localize(error))
             self._update_lockout()
             return
         self._passcode_accepted(passcode)

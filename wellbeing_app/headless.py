@@ -54,7 +54,7 @@ def run_tracking(
     samples = 0
     service.start_tracking()
     start = clock.elapsed()
-    next_tick = start + tick_seconds
+    next_tick = start  # the first sample at once: the time until then is credited to no app
     try:
         while not stop_requested:
             now = clock.elapsed()

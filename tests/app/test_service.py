@@ -59,6 +59,7 @@ def test_a_killed_tracker_loses_at_most_the_journal_interval_and_leaves_a_gap_re
     service.start_tracking()
     Person(service, clock).use(GAME, 200)  # no DB flush yet: the spans are only in the journal
     service.journal.close()  # killed: nothing more is written, not even a clean stop
+    service._release_tracker_lock()  # and the kernel drops the dead process's tracker lock
     assert open_service(tmp_path, clock).status().used_seconds >= 200 - 2  # a reader merges the journal
     clock.advance(600)
     restarted = open_service(tmp_path, clock)

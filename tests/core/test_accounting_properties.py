@@ -197,7 +197,7 @@ def assert_spans_are_sound(spans: list[UsageSpan], zone: ZoneInfo, day_start: ti
     threshold=thresholds,
     titles=st.booleans(),
 )
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_generated_use_is_counted_exactly_by_the_rules(
     script, start, zone, day_start, threshold, titles
 ) -> None:
@@ -242,7 +242,7 @@ def test_generated_use_is_counted_exactly_by_the_rules(
 
 
 @given(script=scripts, start=starts, zone=zones, every=st.sampled_from([10, 15]))
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_with_breaks_and_a_cap_the_overlay_time_never_counts(script, start, zone, every) -> None:
     """With breaks and a cap, the overlay comes and goes by the engine's decisions; the samples
     the engine actually got are then the input of the reference model."""

@@ -225,7 +225,7 @@ def _round_trips(key: str, value: object) -> None:
 
 
 @given(key=st.sampled_from(KEYS), text=texts)
-@settings(max_examples=1500, deadline=None)
+@settings(max_examples=600, deadline=None)
 def test_any_text_is_either_a_value_that_round_trips_or_a_setting_error(key: str, text: str) -> None:
     value = _value_or_refusal(Settings.parse_text, key, text)
     if isinstance(value, SettingError):
@@ -239,7 +239,7 @@ def test_any_text_is_either_a_value_that_round_trips_or_a_setting_error(key: str
     lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=5), inner, max_size=4),
     max_leaves=10,
 ))  # fmt: skip
-@settings(max_examples=800, deadline=None)
+@settings(max_examples=400, deadline=None)
 def test_any_stored_json_is_either_a_value_that_round_trips_or_a_setting_error(
     key: str, value: object
 ) -> None:

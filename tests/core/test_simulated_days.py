@@ -225,6 +225,22 @@ def test_fall_back_in_berlin_during_use() -> None:
     assert sim.events_of(EventKind.WARNING)[1].at == datetime(2026, 10, 25, 1, 25, tzinfo=UTC)
 
 
+def test_saturday_night_downtime_over_both_berlin_clock_changes() -> None:
+    """Downtime "sat 23:00-08:00" lifts at 08:00 local time on Sunday, summer or winter time."""
+    settings = no_breaks(daily_cap_minutes=None, downtime=Settings.parse_text("downtime", "sat 23:00-08:00"))
+    spring = Simulation(settings, datetime(2026, 3, 28, 21, 55, tzinfo=UTC), BERLIN)  # 22:55 CET
+    spring.use(GAME, 5)
+    assert spring.decision.reason is BlockReason.DOWNTIME
+    assert spring.decision.until == datetime(2026, 3, 29, 6, 0, tzinfo=UTC)  # 08:00 CEST: 8 h later
+    autumn = Simulation(settings, datetime(2026, 10, 24, 20, 55, tzinfo=UTC), BERLIN)  # 22:55 CEST
+    autumn.use(GAME, 5)
+    assert autumn.decision.until == datetime(2026, 10, 25, 7, 0, tzinfo=UTC)  # 08:00 CET: 10 h later
+    autumn.sleep(9 * 60 + 50)  # 07:50 CET
+    autumn.use(GAME, 1)
+    assert autumn.decision.reason is BlockReason.DOWNTIME
+    assert autumn.until(lambda d: d.verdict is Verdict.ALLOW, app=GAME) == 9
+
+
 # --- (d) the wall clock moved during use -------------------------------------------------------------
 
 
@@ -299,6 +315,29 @@ def test_a_zone_change_mid_day_is_recorded_and_the_day_continues() -> None:
         ("supertux2", timedelta(hours=5)),
         ("firefox", timedelta(hours=4)),
     ]
+
+
+def test_a_zone_moved_west_over_the_day_start_gives_no_time_back() -> None:
+    """Almaty 04:30 on Wednesday is 00:30 on Tuesday night in Berlin: the local day goes back to
+    Tuesday, whose cap was used up, and Wednesday's half-hour stays used when 04:00 comes in
+    Berlin. Before the fix the engine opened each of those days afresh: two new hours."""
+    sim = simulate(no_breaks(daily_cap_minutes=60), "2026-11-24 22:00")
+    sim.use(GAME, 60)  # Tuesday's cap, at 23:00
+    sim.sleep(5 * 60)  # 04:00 Wednesday
+    sim.use(GAME, 30)
+    assert sim.decision.minutes_left == 30
+    sim.clock.set_zone(BERLIN)
+    sim.use(GAME, 1)
+    assert sim.engine.day == date(2026, 11, 24)
+    assert sim.decision.verdict is Verdict.BLOCK
+    assert sim.decision.until == datetime(2026, 11, 25, 4, 0, tzinfo=BERLIN)
+    assert sim.until(lambda d: d.verdict is Verdict.ALLOW, app=GAME) == 209  # 00:31 → 04:00
+    assert sim.decision.minutes_left == 30
+    assert sim.until(lambda d: d.verdict is Verdict.BLOCK, app=GAME) == 30
+    # The one second between the change and the tick that saw it was spent on Berlin's Tuesday.
+    assert sim.minutes_by_app(date(2026, 11, 24)) == {"supertux2": round(60 + 1 / 60, 4)}
+    assert sim.minutes_by_app(date(2026, 11, 25)) == {"supertux2": 60.0}
+    assert [e.data["new"] for e in sim.events_of(EventKind.ZONE_CHANGED)] == ["Europe/Berlin"]
 
 
 # --- (f) weekday caps and app limits ---------------------------------------------------------------------

@@ -58,6 +58,9 @@ class Engine:
         )
         self.day: date | None = None
         self.usage: dict[AppRef, float] = {}
+        # The usage of the days seen lately: a zone moved west over the day start goes back to
+        # a day that was already used, and that time must stay used.
+        self._usage_by_day: dict[date, dict[AppRef, float]] = {}
         self.grants: list[Grant] = []
         self.paused_until: datetime | None = None
         self._warned: set[int] = set()
@@ -85,10 +88,17 @@ class Engine:
         """Today's usage and grants as stored (other runs, other devices, imports)."""
         self.day = day
         self.usage = dict(usage)
+        self._usage_by_day = {d: u for d, u in self._usage_by_day.items() if abs((d - day).days) <= 2}
+        self._usage_by_day[day] = self.usage
         self.grants = [g for g in grants if g.day == day or (g.until is not None)]
         self._warned = set()
         self._last_left = None
         self._last_block = None
+
+    def _turn_day(self, day: date, now: datetime) -> None:
+        """Another local day began: fresh usage, unless it is a day seen lately (see above)."""
+        running = [g for g in self.grants if g.until is not None and g.until > now]
+        self.seed_day(day, self._usage_by_day.get(day, {}), running)
 
     # --- the tick -----------------------------------------------------------------------------
 
@@ -115,7 +125,7 @@ class Engine:
         self._elapsed, self._now = sample.elapsed, now
         today = day_of(now, self.zone, self.settings.day_starts_at)
         if today != self.day:
-            self.seed_day(today, {}, [g for g in self.grants if g.until is not None and g.until > now])
+            self._turn_day(today, now)
 
         paused = self.paused_until is not None and now < self.paused_until
         if self.paused_until is not None and not paused:
@@ -247,7 +257,7 @@ class Engine:
         self._elapsed, self._now = elapsed, self.timebase.observe(elapsed, wall).trusted
         day = day_of(self._now, self.zone, self.settings.day_starts_at)
         if day != self.day:
-            self.seed_day(day, {}, [g for g in self.grants if g.until is not None and g.until > self._now])
+            self._turn_day(day, self._now)
         return self._now
 
     def decision_for(self, app: AppRef | None) -> Decision:

@@ -450,7 +450,7 @@ def main(
     source = PasscodeSource(args.passcode_stdin, stdin or sys.stdin)
     service: Service | None = None
     try:
-        service = Service.open(data_dir)
+        service = Service.open(data_dir, thorough=command in {"track", "import", "delete-data"})
         set_language(service.settings.language)
         for notice in service.notices:
             sys.stderr.write(f"wellbeing-app: {notice}\n")

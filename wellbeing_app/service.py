@@ -47,6 +47,8 @@ SETTINGS_POLL_SECONDS = 5.0
 CONFIGURED_KEY = "configured"
 #: Held (flock) by the one tracking process of a data dir; the kernel drops it however that process ends.
 TRACKER_LOCK_FILE = "tracker.lock"
+#: After a failed write to the database (a full disk), the records are tried again this often.
+STORAGE_RETRY_SECONDS = 10.0
 
 #: Events written to the database at once rather than with the next batch.
 _URGENT = {
@@ -158,13 +160,18 @@ class Service:
         self._last_settings_poll = self.clock.elapsed()
         self._settings_stamp = self.store.get_meta("settings_stamp")
         self._tracker_lock: int | None = None
+        self._storage_problem: str | None = None  # why the database cannot be written now
+        self._journal_problem: str | None = None
         self._seed(self._now())
 
     @classmethod
-    def open(cls, data_dir: Path, *, clock: Clock | None = None, url: str | None = None) -> Service:
-        """Open the data dir; a damaged database is set aside and reported in `notices`."""
+    def open(
+        cls, data_dir: Path, *, clock: Clock | None = None, url: str | None = None, thorough: bool = True
+    ) -> Service:
+        """Open the data dir; a damaged database is set aside and reported in `notices`.
+        `thorough=False` skips the integrity check that reads the whole file (quick commands)."""
         try:
-            result = open_store(data_dir, url=url)
+            result = open_store(data_dir, url=url, check_integrity=thorough)
         except StorageError as error:
             raise ServiceError(str(error)) from error
         return cls(result.store, data_dir, clock=clock, notice=result.notice)
@@ -236,7 +243,14 @@ class Service:
 
     def lockout_until(self) -> datetime | None:
         now = self._now()
-        until = passcodes.lockout_until(self.store.passcode_attempts(now - timedelta(days=2)))
+        attempts = self.store.passcode_attempts(now - timedelta(days=2))
+        # Attempts not yet written (the database cannot be written now) count too.
+        attempts += [
+            passcodes.Attempt(event.at, event.kind is EventKind.PASSCODE_OK)
+            for event in self._pending_events
+            if event.kind in (EventKind.PASSCODE_OK, EventKind.PASSCODE_FAILED)
+        ]
+        until = passcodes.lockout_until(attempts)
         return until if until is not None and until > now else None
 
     def verify_passcode(self, passcode: str | None, *, purpose: str) -> None:
@@ -325,7 +339,7 @@ class Service:
         spans = {s.uid: s for s in self.store.spans_on(day)}
         if not self.tracking:
             state = self.journal.read()
-            if state is not None and not state.clean:
+            if state is not None:  # a clean journal keeps spans only that could not be written
                 spans.update({s.uid: s for s in state.spans if s.day == day})
         totals: dict[AppRef, float] = {}
         for span in spans.values():
@@ -460,7 +474,12 @@ class Service:
         this_boot = boot_id()
         if state is not None:
             if state.spans:
-                self.store.upsert_spans(state.spans)
+                try:
+                    self.store.upsert_spans(state.spans)
+                except StorageError as error:
+                    # Track anyway; they stay in the journal until they can be written.
+                    self._storage_failed(error)
+                    self._pending_spans.update({s.uid: s for s in state.spans})
             same_boot = state.boot_id is not None and state.boot_id == this_boot
             if same_boot and state.elapsed is not None and state.wall is not None:
                 # The clock may have been moved while the app was not running: trust elapsed time.
@@ -512,30 +531,57 @@ class Service:
             self._removed_spans.add(uid)
         self._pending_events.extend(result.events)
 
-    def flush(self) -> None:
-        """Commit pending spans and events to the database (and trim the journal)."""
+    def flush(self) -> bool:
+        """Commit pending spans and events to the database (and trim the journal). False when the
+        database cannot be written: everything stays pending, and is tried again later."""
         try:
             if self._removed_spans:
                 self.store.delete_spans(list(self._removed_spans))
             if self._pending_spans:
                 self.store.upsert_spans(list(self._pending_spans.values()))
-            self._flush_events()
+            self._write_events()
         except StorageError as error:
             # Keep enforcing from memory; the journal still holds the spans.
-            log.error("cannot write the records: %s", error)
-            self.notices.append(str(error))
-            return
+            self._storage_failed(error)
+            self._last_db_flush = self.clock.elapsed() - DB_FLUSH_SECONDS + STORAGE_RETRY_SECONDS
+            return False
+        if self._storage_problem is not None:
+            log.warning("the records can be written again; everything kept in memory is written")
+            self._storage_problem = None
         self._removed_spans.clear()
         open_uids = {s.uid for s in self.engine.accountant.pending()}
         self._pending_spans = {uid: s for uid, s in self._pending_spans.items() if uid in open_uids}
         self._last_db_flush = self.clock.elapsed()
         if self.tracking:
             self._write_journal(force=True)
+        return True
 
-    def _flush_events(self) -> None:
+    def _storage_failed(self, error: StorageError) -> None:
+        """Say once per problem that the records cannot be written (not at every retry)."""
+        problem = str(error)
+        if problem != self._storage_problem:
+            self._storage_problem = problem
+            log.error("cannot write the records: %s", problem)
+            self.notices.append(
+                f"{problem}. Wellbeing goes on counting and enforcing the limits, and writes what it "
+                "keeps in memory once the database can be written again."
+            )
+
+    def _write_events(self) -> None:
         if self._pending_events:
             self.store.add_events(self._pending_events)
             self._pending_events.clear()
+
+    def _flush_events(self) -> None:
+        """Write the pending events now. While tracking, a database that cannot be written does
+        not stop the loop: they stay pending for the next flush (passcode attempts among them
+        still count towards the lockout)."""
+        try:
+            self._write_events()
+        except StorageError as error:
+            if not self.tracking:
+                raise
+            self._storage_failed(error)
 
     def _write_journal(self, *, force: bool = False, clean: bool = False) -> None:
         self._last_journal = self.clock.elapsed()
@@ -555,14 +601,19 @@ class Service:
         try:
             self.journal.write(state)
         except OSError as error:
-            log.error("cannot write the live journal %s: %s", self.journal.path, error)
+            if str(error) != self._journal_problem:  # once, not every two seconds
+                log.error("cannot write the live journal %s: %s", self.journal.path, error)
+            self._journal_problem = str(error)
+        else:
+            self._journal_problem = None
 
     def stop_tracking(self) -> None:
         """A clean stop: everything written, the journal marked clean."""
         self.engine.accountant.close()
         self._record(EventKind.TRACKING_STOPPED, {})
-        self.flush()
-        self._pending_spans.clear()
+        if self.flush():
+            self._pending_spans.clear()
+        # What could not be written stays in the journal for the next start (and readers) to take in.
         self._write_journal(clean=True)
         self.tracking = False
         self._release_tracker_lock()

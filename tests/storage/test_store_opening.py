@@ -16,7 +16,7 @@ from sqlalchemy import create_engine, event
 
 from wellbeing_app.storage import StorageError, Store, open_store
 from wellbeing_app.storage.models import Base
-from wellbeing_app.storage.opening import DATABASE_FILE, known_revisions
+from wellbeing_app.storage.opening import DATABASE_FILE, HEAD_REVISION, KNOWN_REVISIONS, known_revisions
 
 from .samples import NINE, span
 
@@ -209,7 +209,8 @@ def test_a_url_that_is_not_one_is_refused(tmp_path: Path) -> None:
 
 
 def test_every_revision_is_known() -> None:
-    assert known_revisions() == {"0001"}
+    assert known_revisions() == set(KNOWN_REVISIONS)
+    assert HEAD_REVISION == max(KNOWN_REVISIONS)
 
 
 def test_a_full_disk_is_reported_in_words(store: Store, data_dir: Path) -> None:

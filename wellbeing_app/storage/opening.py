@@ -8,11 +8,8 @@ import sqlite3
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from alembic import command
-from alembic.config import Config
-from alembic.script import ScriptDirectory
-from alembic.util import CommandError
 from sqlalchemy import Engine, create_engine
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.engine import URL, make_url
@@ -20,6 +17,15 @@ from sqlalchemy.engine import URL, make_url
 from . import sqlite_file
 from .errors import StorageError
 from .store import DEFAULT_PERSON, Store, describe_database_error
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+#: The schema revisions this code knows, newest last. Kept here so that opening an up-to-date
+#: database needs no alembic (its import costs a third of a second); a test checks this list
+#: against the migrations folder.
+KNOWN_REVISIONS = ("0001",)
+HEAD_REVISION = KNOWN_REVISIONS[-1]
 
 _log = logging.getLogger(__name__)
 
@@ -46,6 +52,8 @@ def alembic_config(url: str | None = None) -> Config:
     For writing a new revision: upgrade a scratch database to head, then
     ``command.revision(alembic_config("sqlite:///scratch.sqlite3"), "what changed", autogenerate=True)``.
     """
+    from alembic.config import Config
+
     config = Config()
     # ConfigParser interpolates %, so it is doubled in paths and URLs.
     config.set_main_option("script_location", str(MIGRATIONS).replace("%", "%%"))
@@ -55,16 +63,28 @@ def alembic_config(url: str | None = None) -> Config:
 
 
 def known_revisions() -> set[str]:
-    """Every schema revision this version of the code knows."""
+    """Every schema revision in the migrations folder (alembic's view; KNOWN_REVISIONS is ours)."""
+    from alembic.script import ScriptDirectory
+
     script = ScriptDirectory.from_config(alembic_config())
     return {revision.revision for revision in script.walk_revisions()}
 
 
-def _migrate(engine: Engine) -> None:
+def _migrate(engine: Engine, location: str) -> None:
+    from alembic import command
+    from alembic.util import CommandError
+
     config = alembic_config()
-    with sqlite_file.writing(engine).begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    try:
+        with sqlite_file.writing(engine).begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+    except CommandError as exc:
+        # Only where the file could not be checked first (another backend): nothing to move aside.
+        raise StorageError(
+            f"cannot use the database {location}: its schema is not one this version of Wellbeing knows "
+            f"({exc}); it may have been written by a newer version"
+        ) from exc
 
 
 def _ensure_writable_folder(folder: Path) -> None:
@@ -107,7 +127,9 @@ def _set_aside(path: Path, reason: str) -> tuple[Path, str]:
     return moved, notice
 
 
-def open_store(data_dir: Path, *, url: str | None = None, person_id: str = DEFAULT_PERSON) -> OpenResult:
+def open_store(
+    data_dir: Path, *, url: str | None = None, person_id: str = DEFAULT_PERSON, check_integrity: bool = True
+) -> OpenResult:
     """Open (creating or migrating as needed) the database and return the store on it.
 
     By default the database is the SQLite file `wellbeing.sqlite3` in `data_dir`, which is created
@@ -115,6 +137,9 @@ def open_store(data_dir: Path, *, url: str | None = None, person_id: str = DEFAU
     version of Wellbeing) is moved aside to `wellbeing.sqlite3.broken-YYYYmmdd-HHMMSS`, never
     deleted, and a fresh one is started; `notice` then says so. A folder that cannot be written
     raises StorageError: the caller may then run from memory (`url="sqlite://"`).
+
+    `check_integrity=False` skips SQLite's quick check, which reads the whole file: quick
+    commands such as `status` use it; the tracker checks at every start.
     """
     if url is None:
         database_url = URL.create("sqlite", database=str(data_dir / DATABASE_FILE))
@@ -130,7 +155,7 @@ def open_store(data_dir: Path, *, url: str | None = None, person_id: str = DEFAU
     if path is not None:
         _ensure_writable_folder(path.parent)
         try:
-            reason = sqlite_file.why_unusable(path, known_revisions())
+            reason = sqlite_file.why_unusable(path, KNOWN_REVISIONS, check_integrity=check_integrity)
         except (OSError, sqlite3.OperationalError) as exc:
             raise StorageError(f"cannot read the database {path}: {exc}") from exc
         if reason is not None:
@@ -138,7 +163,8 @@ def open_store(data_dir: Path, *, url: str | None = None, person_id: str = DEFAU
     engine = _create_engine(database_url)
     try:
         try:
-            _migrate(engine)
+            if path is None or moved is not None or sqlite_file.revision_of(path) != HEAD_REVISION:
+                _migrate(engine, location)
         except sa_exc.DatabaseError as exc:
             # Damage that the quick check did not see shows up here; set the file aside once.
             if path is None or moved is not None or isinstance(exc, sa_exc.OperationalError):
@@ -146,15 +172,8 @@ def open_store(data_dir: Path, *, url: str | None = None, person_id: str = DEFAU
             engine.dispose()
             moved, notice = _set_aside(path, f"it could not be read ({exc.orig})")
             engine = _create_engine(database_url)
-            _migrate(engine)
+            _migrate(engine, location)
         store = Store(engine, person_id=person_id, location=location)
-    except CommandError as exc:
-        # Only where the file could not be checked first (another backend): nothing to move aside.
-        engine.dispose()
-        raise StorageError(
-            f"cannot use the database {location}: its schema is not one this version of Wellbeing knows "
-            f"({exc}); it may have been written by a newer version"
-        ) from exc
     except sa_exc.DBAPIError as exc:
         engine.dispose()
         raise StorageError(describe_database_error(exc, location, "open the database")) from exc

@@ -87,7 +87,7 @@ def vacuum(engine: Engine) -> None:
         connection.commit()
 
 
-def why_unusable(path: Path, known_revisions: Collection[str]) -> str | None:
+def why_unusable(path: Path, known_revisions: Collection[str], *, check_integrity: bool = True) -> str | None:
     """Why the database file cannot be used, in words, or None if it can (or does not exist yet).
 
     Looks without writing: the file is opened read-only, so a file that is set aside keeps its
@@ -101,7 +101,7 @@ def why_unusable(path: Path, known_revisions: Collection[str]) -> str | None:
             return "it is not a SQLite database"
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return _inspect(connection, known_revisions)
+        return _inspect(connection, known_revisions, check_integrity)
     except sqlite3.OperationalError:
         raise
     except sqlite3.DatabaseError as exc:
@@ -110,8 +110,12 @@ def why_unusable(path: Path, known_revisions: Collection[str]) -> str | None:
         connection.close()
 
 
-def _inspect(connection: sqlite3.Connection, known_revisions: Collection[str]) -> str | None:
-    problems = [str(row[0]) for row in connection.execute("PRAGMA quick_check")]
+def _inspect(
+    connection: sqlite3.Connection, known_revisions: Collection[str], check_integrity: bool
+) -> str | None:
+    problems = (
+        [str(row[0]) for row in connection.execute("PRAGMA quick_check")] if check_integrity else ["ok"]
+    )
     if problems != ["ok"]:
         _log.warning("quick_check of the database found: %s", "; ".join(problems)[:2000])
         return "it is damaged (its integrity check failed)"
@@ -126,6 +130,20 @@ def _inspect(connection: sqlite3.Connection, known_revisions: Collection[str]) -
     if unknown:
         return f"it was written by a newer version of Wellbeing (schema revision {', '.join(unknown)})"
     return None
+
+
+def revision_of(path: Path) -> str | None:
+    """The schema revision stamped in the database file, or None (no file, no stamp)."""
+    if not path.exists():
+        return None
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        rows = connection.execute("SELECT version_num FROM alembic_version").fetchall()
+    except sqlite3.DatabaseError:
+        return None
+    finally:
+        connection.close()
+    return str(rows[0][0]) if len(rows) == 1 else None
 
 
 def move_aside(path: Path) -> Path:

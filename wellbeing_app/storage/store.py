@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from sqlalchemy import Connection, Engine, Row, Select, delete, exists, func, insert, select, update
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.dialects import sqlite
 
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
 from wellbeing_app.core.passcode import Attempt, PasscodeHash
@@ -116,6 +116,13 @@ def describe_database_error(error: sa_exc.DBAPIError, location: str, doing: str)
     return f"cannot {doing} in {location}: {error.orig}"
 
 
+def _postgresql_insert(model: Any) -> Any:
+    """PostgreSQL's INSERT … ON CONFLICT, imported only where PostgreSQL is used (it is slow to import)."""
+    from sqlalchemy.dialects import postgresql
+
+    return postgresql.insert(model)
+
+
 class Store:
     """Records and settings in a SQL database reached through one SQLAlchemy engine.
 
@@ -200,7 +207,7 @@ class Store:
             return
         dialect = connection.dialect.name
         if dialect in ("sqlite", "postgresql"):
-            statement = sqlite.insert(model) if dialect == "sqlite" else postgresql.insert(model)
+            statement = sqlite.insert(model) if dialect == "sqlite" else _postgresql_insert(model)
             changed = {name: statement.excluded[name] for name in rows[0] if name != key}
             connection.execute(statement.on_conflict_do_update(index_elements=[key], set_=changed), rows)
             return
@@ -217,7 +224,7 @@ class Store:
             return
         dialect = connection.dialect.name
         if dialect in ("sqlite", "postgresql"):
-            statement = sqlite.insert(model) if dialect == "sqlite" else postgresql.insert(model)
+            statement = sqlite.insert(model) if dialect == "sqlite" else _postgresql_insert(model)
             connection.execute(statement.on_conflict_do_nothing(index_elements=[key]), rows)
             return
         column = model.__table__.c[key]

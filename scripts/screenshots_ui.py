@@ -204,6 +204,8 @@ def main() -> int:
         save(settings, "settings")
         settings.show_group("breaks")
         save(settings, "settings-breaks")
+        settings.show_group("privacy")
+        save(settings, "settings-privacy")
         settings.show_group("passcode")
         save(settings, "settings-passcode")
         settings.close()

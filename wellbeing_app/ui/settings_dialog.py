@@ -960,6 +960,7 @@ class DataSection(QtWidgets.QGroupBox):
         self.result.setWordWrap(True)
         self.result.setAccessibleName(_("Result"))
         self.result.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.result.setVisible(False)
         self.export_button.clicked.connect(self.export)
         self.delete_button.clicked.connect(self.delete_all)
         buttons = QtWidgets.QHBoxLayout()
@@ -974,6 +975,7 @@ class DataSection(QtWidgets.QGroupBox):
     def _say(self, text: str) -> None:
         self.result.setText(text)
         self.result.setAccessibleDescription(text)
+        self.result.setVisible(bool(text))
 
     def choose_export_path(self) -> tuple[Path, str] | None:
         """Where to export and in which format ("csv" or "json"); None when cancelled."""

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from functools import lru_cache
 
 
 @lru_cache(maxsize=256)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-def N_(message: str) -> str:  # noqa: N802 - the gettext convention
+def N_(message: str) -> str:
     """Mark a message for translation without translating it here."""
     return message
 

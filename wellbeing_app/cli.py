@@ -331,12 +331,16 @@ def cmd_guide(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         sys.stderr.write(f"wellbeing-app: guide: {problem}\n")
     if args.guide_command == "show":
         try:
-            out.write(format_article(guide, args.id, language, width=min(100, shutil.get_terminal_size().columns)))
+            out.write(
+                format_article(guide, args.id, language, width=min(100, shutil.get_terminal_size().columns))
+            )
         except UnknownArticleError as error:
             raise CliError(str(error)) from error
         out.write("\n")
         return
-    articles = guide.search(args.query, language) if args.guide_command == "search" else guide.articles(language)
+    articles = (
+        guide.search(args.query, language) if args.guide_command == "search" else guide.articles(language)
+    )
     if args.json:
         records = [
             {

@@ -190,7 +190,10 @@ def test_the_day_starts_at_four(settings: Settings) -> None:
     sim.use(BROWSER, 20)
     assert sim.minutes_by_app(date(2026, 11, 27)) == {"firefox": 10.0}
     assert sim.minutes_by_app(date(2026, 11, 28)) == {"firefox": 10.0}
-    assert all(span.end <= at("2026-11-28 04:00") or span.start >= at("2026-11-28 04:00") for span in sim.spans.values())
+    assert all(
+        span.end <= at("2026-11-28 04:00") or span.start >= at("2026-11-28 04:00")
+        for span in sim.spans.values()
+    )
 
 
 def test_a_new_day_brings_a_fresh_cap() -> None:

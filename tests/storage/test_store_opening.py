@@ -210,7 +210,7 @@ def test_a_url_that_is_not_one_is_refused(tmp_path: Path) -> None:
 
 def test_every_revision_is_known() -> None:
     assert known_revisions() == set(KNOWN_REVISIONS)
-    assert HEAD_REVISION == max(KNOWN_REVISIONS)
+    assert max(KNOWN_REVISIONS) == HEAD_REVISION
 
 
 def test_a_full_disk_is_reported_in_words(store: Store, data_dir: Path) -> None:

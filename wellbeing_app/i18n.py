@@ -1,11 +1,14 @@
-"""Translation of every user-visible string: gettext catalogs under resources/locale/<lang>/."""
+"""Translation of every user-visible string: gettext catalogs in resources/locale/<lang>.po."""
 
 from __future__ import annotations
 
 import gettext
 import locale
+import logging
 import os
 from pathlib import Path
+
+from wellbeing_app.po import PoTranslations
 
 LANGUAGES = ("en", "ru", "kk")
 _translation: gettext.NullTranslations = gettext.NullTranslations()
@@ -46,9 +49,12 @@ def set_language(language: str) -> str:
     if code not in LANGUAGES:
         code = "en"
     _language = code
-    _translation = gettext.translation(
-        "wellbeing", localedir=resources_dir() / "locale", languages=[code], fallback=True
-    )
+    catalog = resources_dir() / "locale" / f"{code}.po"
+    try:
+        _translation = PoTranslations(catalog, code) if catalog.is_file() else gettext.NullTranslations()
+    except (OSError, ValueError, SyntaxError) as error:
+        logging.getLogger(__name__).error("cannot read the translations %s: %s", catalog, error)
+        _translation = gettext.NullTranslations()
     return code
 
 

@@ -197,7 +197,7 @@ def assert_spans_are_sound(spans: list[UsageSpan], zone: ZoneInfo, day_start: ti
     threshold=thresholds,
     titles=st.booleans(),
 )
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_generated_use_is_counted_exactly_by_the_rules(
     script, start, zone, day_start, threshold, titles
 ) -> None:

@@ -225,7 +225,7 @@ def _round_trips(key: str, value: object) -> None:
 
 
 @given(key=st.sampled_from(KEYS), text=texts)
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=400, deadline=None)
 def test_any_text_is_either_a_value_that_round_trips_or_a_setting_error(key: str, text: str) -> None:
     value = _value_or_refusal(Settings.parse_text, key, text)
     if isinstance(value, SettingError):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass
@@ -87,6 +88,25 @@ def _migrate(engine: Engine, location: str) -> None:
         ) from exc
 
 
+#: Less free space than this where the database lives, and a failure to read it is taken for a full
+#: disk: even reading a WAL database creates its -shm file (32 KiB).
+_NEARLY_FULL_BYTES = 1 << 20
+
+
+def _why_not_readable(path: Path, error: Exception) -> str:
+    """Why the database cannot be read, in words: on a full disk SQLite says only "disk I/O error"."""
+    try:
+        free = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    if free is not None and free < _NEARLY_FULL_BYTES:
+        return (
+            f"cannot read the database {path}: the disk is full ({free // 1024} KiB free); "
+            "free some space and try again"
+        )
+    return f"cannot read the database {path}: {error}"
+
+
 def _ensure_writable_folder(folder: Path) -> None:
     what_to_do = "make it writable, or choose another data folder (--data-dir or WELLBEING_DATA_DIR)"
     try:
@@ -157,7 +177,7 @@ def open_store(
         try:
             reason = sqlite_file.why_unusable(path, KNOWN_REVISIONS, check_integrity=check_integrity)
         except (OSError, sqlite3.OperationalError) as exc:
-            raise StorageError(f"cannot read the database {path}: {exc}") from exc
+            raise StorageError(_why_not_readable(path, exc)) from exc
         if reason is not None:
             moved, notice = _set_aside(path, reason)
     engine = _create_engine(database_url)

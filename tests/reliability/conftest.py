@@ -1,0 +1,71 @@
+"""Shared by the fault tests: a fake clock, a person who uses the computer, the real command line."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests.app.conftest import Cli
+from wellbeing_app.core.clock import FakeClock
+from wellbeing_app.core.engine import TickResult
+from wellbeing_app.core.model import AppRef, Sample
+from wellbeing_app.service import Service
+
+BERLIN = ZoneInfo("Europe/Berlin")
+ALMATY = ZoneInfo("Asia/Almaty")
+GAME = AppRef("supertux2", "SuperTux")
+EDITOR = AppRef("libreoffice", "LibreOffice")
+
+
+class Person:
+    """Uses an app with input at every second, fed to the service the way the tracker does it."""
+
+    def __init__(self, service: Service, clock: FakeClock) -> None:
+        self.service, self.clock = service, clock
+        self.last: TickResult | None = None
+
+    def tick(self, app: AppRef | None = GAME, idle: float = 0.0) -> TickResult:
+        sample = Sample(self.clock.elapsed(), self.clock.wall(), app, idle_seconds=idle)
+        self.last = self.service.tick(sample)
+        return self.last
+
+    def use(self, app: AppRef, seconds: int) -> TickResult:
+        """`seconds` of use, sampled at the switch to the app and then every second."""
+        result = self.tick(app)
+        for _ in range(seconds):
+            self.clock.advance(1)
+            result = self.tick(app)
+        return result
+
+
+def clock_at(
+    year: int, month: int, day: int, hour: int, minute: int = 0, zone: ZoneInfo = BERLIN
+) -> FakeClock:
+    return FakeClock(datetime(year, month, day, hour, minute, tzinfo=zone), zone)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """A Wednesday morning in Berlin."""
+    return clock_at(2026, 11, 25, 10)
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "data"
+
+
+@pytest.fixture
+def service(data_dir: Path, clock: FakeClock) -> Iterator[Service]:
+    opened = Service.open(data_dir, clock=clock)
+    yield opened
+    opened.close()
+
+
+@pytest.fixture
+def cli(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> Cli:
+    return Cli(data_dir, capsys)

@@ -1,0 +1,170 @@
+"""Storage faults: a full disk, a read-only data folder, a damaged database, one from a newer version.
+
+What must hold: the person is told in words what happened and what to do, nothing already written is
+lost, and the limits are still enforced from memory where the records cannot be written.
+"""
+
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+from tests.app.conftest import Cli
+from tests.reliability.conftest import GAME, Person
+from wellbeing_app.core.clock import FakeClock
+from wellbeing_app.core.model import BlockReason, EventKind, Verdict
+from wellbeing_app.service import Service
+from wellbeing_app.storage.opening import DATABASE_FILE
+
+
+@contextmanager
+def small_filesystem(where: Path, size: str = "4m") -> Iterator[Path]:
+    """A tmpfs of `size` mounted at `where` (needs root or CAP_SYS_ADMIN; skips otherwise)."""
+    mount = shutil.which("mount")
+    if mount is None or os.geteuid() != 0:
+        pytest.skip("a size-limited file system needs `mount` as root (CAP_SYS_ADMIN); not available here")
+    where.mkdir(parents=True)
+    done = subprocess.run(
+        [mount, "-t", "tmpfs", "-o", f"size={size},mode=0755", "tmpfs", str(where)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if done.returncode != 0:
+        pytest.skip(f"mounting a size-limited tmpfs is not permitted here: {done.stderr.strip()}")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], check=False)
+
+
+def remount_read_only(where: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(where)], check=True, capture_output=True)
+
+
+def fill(disk: Path) -> Path:
+    """Fill the file system to the last byte; returns the filler file to delete later."""
+    filler = disk / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        for size in (65536, 4096, 512, 1):  # the last partial page too
+            try:
+                while os.write(fd, b"\0" * size):
+                    pass
+            except OSError as error:
+                if error.errno != errno.ENOSPC:
+                    raise
+    finally:
+        os.close(fd)
+    return filler
+
+
+def database_seconds(data_dir: Path) -> float:
+    """The usage recorded in the database file, read-only, after checking its integrity."""
+    connection = sqlite3.connect(f"{(data_dir / DATABASE_FILE).as_uri()}?mode=ro", uri=True)
+    try:
+        assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+        (ms,) = connection.execute("SELECT COALESCE(SUM(end_ms - start_ms), 0) FROM usage_spans").fetchone()
+    finally:
+        connection.close()
+    return ms / 1000
+
+
+def database_event_kinds(data_dir: Path) -> list[str]:
+    connection = sqlite3.connect(f"{(data_dir / DATABASE_FILE).as_uri()}?mode=ro", uri=True)
+    try:
+        return [row[0] for row in connection.execute("SELECT kind FROM events ORDER BY at_ms, id")]
+    finally:
+        connection.close()
+
+
+# --- a full disk ------------------------------------------------------------------------------
+
+
+def test_a_full_disk_keeps_enforcing_from_memory_says_so_once_and_writes_everything_once_space_is_freed(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    with small_filesystem(tmp_path / "disk") as disk:
+        data_dir = disk / "data"
+        service = Service.open(data_dir, clock=clock)
+        service.change_settings({"daily_cap_minutes": 40, "break_every_minutes": None})
+        service.start_tracking()
+        person = Person(service, clock)
+        person.use(GAME, 10 * 60)
+        assert service.flush()
+        assert database_seconds(data_dir) == 600
+        filler = fill(disk)
+
+        # 35 more minutes: every flush and every urgent event (warnings, the block) fails to be written
+        result = person.use(GAME, 35 * 60)
+
+        assert result.decision.verdict is Verdict.BLOCK
+        assert result.decision.reason is BlockReason.CAP
+        assert service.status().used_seconds == 45 * 60
+        full = [notice for notice in service.notices if "the disk is full" in notice]
+        assert len(full) == 1, service.notices  # said once, not at every retry
+        assert str(data_dir / DATABASE_FILE) in full[0]
+        assert "goes on counting and enforcing" in full[0]
+        assert database_seconds(data_dir) == 600  # what was written is intact
+
+        filler.unlink()
+        person.use(GAME, 10)  # the next retry (every 10 s) writes everything kept in memory
+        assert database_seconds(data_dir) == 45 * 60 + 10
+        kinds = database_event_kinds(data_dir)
+        assert kinds.count(EventKind.WARNING.value) == 3
+        assert kinds.count(EventKind.BLOCK.value) == 1
+        service.close()
+        again = Service.open(data_dir, clock=clock)
+        assert again.status().used_seconds == 45 * 60 + 10
+        again.close()
+
+
+def test_a_clean_stop_on_a_full_disk_keeps_the_unwritten_spans_for_the_next_start(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    with small_filesystem(tmp_path / "disk") as disk:
+        data_dir = disk / "data"
+        service = Service.open(data_dir, clock=clock)
+        service.start_tracking()
+        person = Person(service, clock)
+        person.use(GAME, 60)
+        assert service.flush()
+        filler = fill(disk)
+        person.use(GAME, 300)  # two DB flushes fail on the way
+        service.close()  # a clean stop that cannot write the database
+        assert database_seconds(data_dir) == 60
+
+        # a reader on the still-full disk counts what the journal kept
+        reader = Service.open(data_dir, clock=clock)
+        assert reader.status().used_seconds == 360
+        reader.close()
+
+        filler.unlink()
+        restarted = Service.open(data_dir, clock=clock)
+        restarted.start_tracking()
+        assert database_seconds(data_dir) == 360
+        assert restarted.events(1, [EventKind.TRACKING_GAP]) == []  # it was a clean stop
+        restarted.close()
+
+
+def test_the_command_line_on_a_full_disk_refuses_a_change_in_words_and_keeps_the_old_value(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with small_filesystem(tmp_path / "disk") as disk:
+        cli = Cli(disk / "data", capsys)
+        assert cli("config", "set", "daily_cap_minutes", "45").code == 0
+        filler = fill(disk)
+        refused = cli("config", "set", "daily_cap_minutes", "90")
+        assert refused.code == 2
+        assert "the disk is full" in refused.err
+        assert "free some space" in refused.err
+        filler.unlink()
+        assert "daily_cap_minutes = 45" in cli("config", "show").out

@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -28,6 +30,7 @@ from wellbeing_app.core.settings import Settings
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.storage import DayAppUsage, ImportResult, StorageError, Store, open_store
 from wellbeing_app.storage.journal import Journal, JournalState
+from wellbeing_app.storage.opening import DATABASE_FILE
 from wellbeing_app.tracker.clock import SystemClock
 
 log = logging.getLogger(__name__)
@@ -160,21 +163,67 @@ class Service:
         self._last_settings_poll = self.clock.elapsed()
         self._settings_stamp = self.store.get_meta("settings_stamp")
         self._tracker_lock: int | None = None
+        self._scratch: Path | None = None  # a temporary copy of the database in use, removed at close
         self._storage_problem: str | None = None  # why the database cannot be written now
         self._journal_problem: str | None = None
         self._seed(self._now())
 
     @classmethod
     def open(
-        cls, data_dir: Path, *, clock: Clock | None = None, url: str | None = None, thorough: bool = True
+        cls,
+        data_dir: Path,
+        *,
+        clock: Clock | None = None,
+        url: str | None = None,
+        thorough: bool = True,
+        fallback: bool = True,
     ) -> Service:
         """Open the data dir; a damaged database is set aside and reported in `notices`.
-        `thorough=False` skips the integrity check that reads the whole file (quick commands)."""
+        `thorough=False` skips the integrity check that reads the whole file (quick commands).
+
+        When the data dir cannot be written (read-only, or no space to open the database) and
+        `fallback` is set, the service runs on a temporary copy of the database, so that the
+        settings, the passcode and today's usage still hold and the limits are still enforced;
+        `notices` says so and that nothing is kept. Commands that change something pass
+        `fallback=False` and get the error instead: a change made to a copy would be lost."""
         try:
             result = open_store(data_dir, url=url, check_integrity=thorough)
         except StorageError as error:
-            raise ServiceError(str(error)) from error
+            if not fallback or url is not None:
+                raise ServiceError(str(error)) from error
+            return cls._open_copy(data_dir, clock, error)
         return cls(result.store, data_dir, clock=clock, notice=result.notice)
+
+    @classmethod
+    def _open_copy(cls, data_dir: Path, clock: Clock | None, error: StorageError) -> Service:
+        try:
+            scratch = Path(tempfile.mkdtemp(prefix="wellbeing-copy-"))
+        except OSError:
+            raise ServiceError(str(error)) from error
+        source = data_dir / DATABASE_FILE
+        copied = "a temporary copy of its records"
+        try:
+            # Nothing writes a folder that cannot be written: copying the file and its WAL is consistent.
+            for suffix in ("", "-wal"):
+                if Path(f"{source}{suffix}").exists():
+                    shutil.copyfile(f"{source}{suffix}", scratch / f"{DATABASE_FILE}{suffix}")
+        except OSError as copy_error:
+            log.error("cannot copy %s: %s", source, copy_error)
+            copied = "an empty temporary database with the default settings (its records cannot be read)"
+        try:
+            result = open_store(scratch)
+        except StorageError:
+            shutil.rmtree(scratch, ignore_errors=True)
+            raise ServiceError(str(error)) from error
+        notice = (
+            f"{error}. Until then Wellbeing runs on {copied} in {scratch}: the limits are still "
+            "enforced, but nothing that happens now is kept after Wellbeing stops."
+        )
+        log.error("%s", notice)
+        service = cls(result.store, data_dir, clock=clock, notice=result.notice)
+        service.notices.insert(0, notice)
+        service._scratch = scratch
+        return service
 
     def close(self) -> None:
         if self.tracking:
@@ -182,6 +231,8 @@ class Service:
         self.journal.close()
         self._release_tracker_lock()
         self.store.close()
+        if self._scratch is not None:
+            shutil.rmtree(self._scratch, ignore_errors=True)
 
     # --- settings -----------------------------------------------------------------------------
 
@@ -512,8 +563,12 @@ class Service:
         if elapsed - self._last_settings_poll >= SETTINGS_POLL_SECONDS:
             self._last_settings_poll = elapsed
             self._poll_settings()
+        day_before = self.engine.day
         result = self.engine.tick(sample, self.clock.zone())
         self._take(result)
+        if day_before is not None and result.day != day_before:
+            # A new day: what the database knows of it (other devices, imports) counts too.
+            self._seed(result.now, keep_live=True)
         if result.events and any(e.kind in _URGENT for e in result.events):
             self._flush_events()
         if elapsed - self._last_db_flush >= DB_FLUSH_SECONDS:
@@ -604,8 +659,6 @@ class Service:
             if str(error) != self._journal_problem:  # once, not every two seconds
                 log.error("cannot write the live journal %s: %s", self.journal.path, error)
             self._journal_problem = str(error)
-        else:
-            self._journal_problem = None
 
     def stop_tracking(self) -> None:
         """A clean stop: everything written, the journal marked clean."""

@@ -454,7 +454,13 @@ def main(
     source = PasscodeSource(args.passcode_stdin, stdin or sys.stdin)
     service: Service | None = None
     try:
-        service = Service.open(data_dir, thorough=command in {"track", "import", "delete-data"})
+        changes = command in {"passcode", "import", "delete-data"} or (
+            command == "config" and args.config_command == "set"
+        )
+        # A command that changes something must not run on a temporary copy: the change would be lost.
+        service = Service.open(
+            data_dir, thorough=command in {"track", "import", "delete-data"}, fallback=not changes
+        )
         set_language(service.settings.language)
         for notice in service.notices:
             sys.stderr.write(f"wellbeing-app: {notice}\n")

@@ -67,9 +67,10 @@ def fill(disk: Path) -> Path:
     return filler
 
 
-def database_seconds(data_dir: Path) -> float:
+def database_seconds(data_dir: Path, *, immutable: bool = False) -> float:
     """The usage recorded in the database file, read-only, after checking its integrity."""
-    connection = sqlite3.connect(f"{(data_dir / DATABASE_FILE).as_uri()}?mode=ro", uri=True)
+    flags = "mode=ro&immutable=1" if immutable else "mode=ro"  # immutable: on a read-only file system
+    connection = sqlite3.connect(f"{(data_dir / DATABASE_FILE).as_uri()}?{flags}", uri=True)
     try:
         assert connection.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         (ms,) = connection.execute("SELECT COALESCE(SUM(end_ms - start_ms), 0) FROM usage_spans").fetchone()
@@ -168,3 +169,66 @@ def test_the_command_line_on_a_full_disk_refuses_a_change_in_words_and_keeps_the
         assert "free some space" in refused.err
         filler.unlink()
         assert "daily_cap_minutes = 45" in cli("config", "show").out
+
+
+# --- a read-only data folder ----------------------------------------------------------------------
+
+
+def test_a_read_only_data_folder_runs_on_a_copy_with_the_settings_and_passcode_and_says_what_to_do(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    with small_filesystem(tmp_path / "disk") as disk:
+        data_dir = disk / "data"
+        first = Service.open(data_dir, clock=clock)
+        first.change_settings({"daily_cap_minutes": 40, "break_every_minutes": None})
+        first.set_passcode("2468")
+        first.start_tracking()
+        Person(first, clock).use(GAME, 10 * 60)
+        first.close()
+        remount_read_only(disk)
+
+        service = Service.open(data_dir, clock=clock)
+        notice = service.notices[0]
+        assert f"cannot write to the data folder {data_dir}" in notice
+        assert "Read-only file system" in notice
+        assert "make it writable, or choose another data folder" in notice
+        assert "runs on a temporary copy of its records" in notice
+        assert "nothing that happens now is kept" in notice
+        # the copy holds the settings, the passcode and today's usage: making the folder read-only gains nothing
+        assert service.settings.daily_cap_minutes == 40
+        assert service.passcode_is_set()
+        assert service.status().used_seconds == 600
+        service.start_tracking()
+        result = Person(service, clock).use(GAME, 30 * 60)
+        assert result.decision.verdict is Verdict.BLOCK
+        assert result.decision.reason is BlockReason.CAP
+        scratch = service._scratch
+        assert scratch is not None
+        assert scratch.exists()
+        service.close()
+        assert not scratch.exists()
+        assert database_seconds(data_dir, immutable=True) == 600  # the folder itself is untouched
+
+
+def test_on_a_read_only_data_folder_a_change_is_refused_in_one_line_and_status_still_answers(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with small_filesystem(tmp_path / "disk") as disk:
+        data_dir = disk / "data"
+        cli = Cli(data_dir, capsys)
+        assert cli("config", "set", "daily_cap_minutes", "45").code == 0
+        remount_read_only(disk)
+
+        refused = cli("config", "set", "daily_cap_minutes", "90")
+        assert refused.code == 2
+        assert refused.err.count("\n") == 1
+        assert f"cannot write to the data folder {data_dir}: Read-only file system" in refused.err
+        assert (
+            "make it writable, or choose another data folder (--data-dir or WELLBEING_DATA_DIR)"
+            in refused.err
+        )
+
+        shown = cli("config", "show")
+        assert shown.code == 0
+        assert "daily_cap_minutes = 45" in shown.out
+        assert "runs on a temporary copy" in shown.err

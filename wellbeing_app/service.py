@@ -189,9 +189,17 @@ class Service:
         try:
             result = open_store(data_dir, url=url, check_integrity=thorough)
         except StorageError as error:
-            if not fallback or url is not None:
+            if url is not None:
                 raise ServiceError(str(error)) from error
-            return cls._open_copy(data_dir, clock, error)
+            try:
+                if thorough:
+                    raise
+                # The quick open does not look for damage: the full check sets a damaged file aside.
+                result = open_store(data_dir, check_integrity=True)
+            except StorageError as again:
+                if not fallback:
+                    raise ServiceError(str(again)) from again
+                return cls._open_copy(data_dir, clock, again)
         return cls(result.store, data_dir, clock=clock, notice=result.notice)
 
     @classmethod

@@ -232,3 +232,107 @@ def test_on_a_read_only_data_folder_a_change_is_refused_in_one_line_and_status_s
         assert shown.code == 0
         assert "daily_cap_minutes = 45" in shown.out
         assert "runs on a temporary copy" in shown.err
+
+
+# --- a damaged database, one from a newer version -------------------------------------------------
+
+
+def set_aside_files(data_dir: Path) -> list[Path]:
+    """The database files set aside (not their -wal and -shm companions)."""
+    return sorted(
+        p
+        for p in data_dir.iterdir()
+        if p.name.startswith(f"{DATABASE_FILE}.broken-") and not p.name.endswith(("-wal", "-shm", "-journal"))
+    )
+
+
+def test_a_file_that_is_not_a_database_is_set_aside_untouched_and_said_so_and_the_app_starts(
+    data_dir: Path, clock: FakeClock, cli: Cli
+) -> None:
+    data_dir.mkdir()
+    garbage = os.urandom(8192)
+    (data_dir / DATABASE_FILE).write_bytes(garbage)
+
+    status = cli("status", "--json")
+
+    assert status.code == 0
+    assert "could not be used because it is not a SQLite database, so it was moved to" in status.err
+    [kept] = set_aside_files(data_dir)
+    assert str(kept) in status.err
+    assert kept.read_bytes() == garbage
+    service = Service.open(data_dir, clock=clock)
+    service.start_tracking()
+    Person(service, clock).use(GAME, 60)
+    assert service.status().used_seconds == 60
+    service.close()
+
+
+def test_a_database_damaged_inside_is_set_aside_by_the_tracker_and_its_bytes_are_kept(
+    data_dir: Path, clock: FakeClock
+) -> None:
+    service = Service.open(data_dir, clock=clock)
+    service.start_tracking()
+    Person(service, clock).use(GAME, 600)
+    service.close()
+    path = data_dir / DATABASE_FILE
+    damaged = bytearray(path.read_bytes())
+    damaged[4096 * 2 : 4096 * 2 + 2048] = os.urandom(2048)  # inside the third page
+    path.write_bytes(bytes(damaged))
+
+    reopened = Service.open(data_dir, clock=clock)  # as the tracker opens it: with the integrity check
+
+    assert len(reopened.notices) == 1
+    assert "could not be used because it is damaged" in reopened.notices[0]
+    [kept] = set_aside_files(data_dir)
+    assert kept.read_bytes() == bytes(damaged)
+    assert reopened.status().used_seconds == 0  # a fresh database; the old records wait in `kept`
+    reopened.close()
+
+
+def test_a_database_from_a_newer_version_is_set_aside_with_its_revision_named(
+    data_dir: Path, clock: FakeClock, cli: Cli
+) -> None:
+    assert cli("config", "set", "daily_cap_minutes", "45").code == 0
+    connection = sqlite3.connect(data_dir / DATABASE_FILE)
+    with connection:
+        connection.execute("UPDATE alembic_version SET version_num = 'f00dfeedbeef'")
+    connection.close()
+
+    status = cli("status")
+
+    assert status.code == 0
+    assert "written by a newer version of Wellbeing (schema revision f00dfeedbeef)" in status.err
+    [kept] = set_aside_files(data_dir)
+    assert str(kept) in status.err
+    kept_db = sqlite3.connect(f"{kept.as_uri()}?mode=ro", uri=True)
+    try:
+        assert kept_db.execute("SELECT version_num FROM alembic_version").fetchall() == [("f00dfeedbeef",)]
+        assert kept_db.execute("SELECT value FROM settings WHERE key = 'daily_cap_minutes'").fetchall() == [
+            ("45",)
+        ]
+    finally:
+        kept_db.close()
+
+
+def test_a_database_damaged_throughout_is_set_aside_by_a_quick_command_too(
+    data_dir: Path, clock: FakeClock, cli: Cli
+) -> None:
+    service = Service.open(data_dir, clock=clock)
+    service.start_tracking()
+    Person(service, clock).use(GAME, 600)
+    service.close()
+    path = data_dir / DATABASE_FILE
+    damaged = bytearray(path.read_bytes())
+    for page in range(2, len(damaged) // 4096):  # `status` skips the full check; the damage shows anyway
+        damaged[4096 * page : 4096 * page + 2048] = os.urandom(2048)
+    path.write_bytes(bytes(damaged))
+
+    status = cli("status")
+
+    assert status.code == 0
+    [kept] = set_aside_files(data_dir)
+    assert "could not be used because it is damaged" in status.err
+    assert f"so it was moved to {kept} and a new, empty database was started" in status.err
+    assert "temporary copy" not in status.err  # the folder can be written: no copy is needed
+    assert kept.read_bytes() == bytes(damaged)
+    assert cli("status").err == ""  # said once; the fresh database is fine

@@ -48,8 +48,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 @contextlib.contextmanager
-def x_desktop() -> Iterator[str]:
-    """A private Xvfb with openbox and an xterm in front; yields the DISPLAY name."""
+def x_desktop(*, tray: bool = False) -> Iterator[str]:
+    """A private Xvfb with openbox (and a trayer tray) and an xterm in front; yields the DISPLAY name."""
     read_end, write_end = os.pipe()
     server = subprocess.Popen(
         ["Xvfb", "-displayfd", str(write_end), "-nolisten", "tcp", "-s", "0", "-screen", "0", "1280x800x24"],
@@ -64,14 +64,19 @@ def x_desktop() -> Iterator[str]:
     wm = subprocess.Popen(
         ["openbox", "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
+    extra = []
+    if tray:
+        extra.append(subprocess.Popen(["trayer", "--edge", "top", "--align", "right", "--widthtype", "pixel",
+                                       "--width", "120", "--height", "24"], env=env, stdout=subprocess.DEVNULL,
+                                      stderr=subprocess.DEVNULL))  # fmt: skip
     term = subprocess.Popen(["xterm", "-e", "cat"], env=env, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)  # fmt: skip
     subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(term.pid)], env=env,
-                   capture_output=True, timeout=20, check=True)  # fmt: skip
+                   capture_output=True, timeout=60, check=True)  # fmt: skip
     try:
         yield display
     finally:
-        for process in (term, wm, server):
+        for process in (term, *extra, wm, server):
             process.terminate()
             with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=5)
@@ -225,6 +230,86 @@ def bench_track(quick: bool) -> None:
     )
 
 
+def _tray_windows(display: str) -> int:
+    """How many tray icons are embedded (windows with _XEMBED_INFO that a tray reparented)."""
+    from Xlib import X
+    from Xlib import display as xdisplay
+    from Xlib import error as xerror
+
+    dpy = xdisplay.Display(display)
+    try:
+        if not dpy.get_selection_owner(dpy.intern_atom("_NET_SYSTEM_TRAY_S0")):
+            return -1
+        xembed = dpy.intern_atom("_XEMBED_INFO")
+        root = dpy.screen().root
+        count, todo = 0, list(root.query_tree().children)
+        while todo:
+            window = todo.pop()
+            try:
+                children = window.query_tree().children
+                if window.get_full_property(xembed, X.AnyPropertyType) is not None:
+                    count += window.query_tree().parent != root
+            except xerror.XError:
+                continue
+            todo.extend(children)
+        return count
+    finally:
+        dpy.close()
+
+
+def bench_app(quick: bool) -> None:
+    """The tray app: start to tray icon, then CPU and memory while it runs."""
+    import psutil
+
+    minutes = 1 if quick else 10
+    with x_desktop(tray=True) as display, tempfile.TemporaryDirectory() as folder:
+        env = {
+            k: v for k, v in os.environ.items() if k not in {"WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}
+        }
+        env.update(DISPLAY=display, WELLBEING_DATA_DIR=folder, QT_QPA_PLATFORM="xcb")
+        subprocess.run([sys.executable, "-m", "wellbeing_app", "config", "set", "start_at_login", "off"], env=env,
+                       check=True, capture_output=True)  # fmt: skip
+        deadline = time.monotonic() + 20
+        while _tray_windows(display) < 0 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        starts = []
+        process = None
+        for _ in range(3 if quick else 5):
+            before = _tray_windows(display)
+            began = time.perf_counter()
+            process = subprocess.Popen([sys.executable, "-m", "wellbeing_app", "run"], env=env,
+                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+            while _tray_windows(display) <= before and time.perf_counter() - began < 30:
+                time.sleep(0.01)
+            starts.append(time.perf_counter() - began)
+            if len(starts) < (3 if quick else 5):
+                process.send_signal(signal.SIGTERM)
+                process.wait(timeout=10)
+                while _tray_windows(display) > before:
+                    time.sleep(0.05)
+        assert process is not None
+        report("tray app start to tray icon", f"median {statistics.median(starts) * 1000:.0f} ms",
+               f"{len(starts)} starts, process start until the icon is embedded in trayer")  # fmt: skip
+        handle = psutil.Process(process.pid)
+        time.sleep(5)
+        cpu0 = handle.cpu_times()
+        began = time.monotonic()
+        rss = []
+        while time.monotonic() - began < minutes * 60:
+            time.sleep(2)
+            rss.append(handle.memory_info().rss)
+        cpu1 = handle.cpu_times()
+        spent = time.monotonic() - began
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=10)
+    cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / spent * 100
+    report(
+        "tray app CPU while idle in the tray", f"{cpu:.2f} % of one core", f"{minutes} min, 1 s tick, Xvfb"
+    )
+    report("tray app memory", f"{rss[0] / 1024 / 1024:.0f} MB at start, {rss[-1] / 1024 / 1024:.0f} MB after "
+           f"{minutes} min", "resident set size")  # fmt: skip
+
+
 def _io(pid: int) -> tuple[int, int]:
     fields = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
     return int(fields["write_bytes"]), int(fields["cancelled_write_bytes"])
@@ -274,6 +359,7 @@ BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "database": bench_database,
     "track": bench_track,
     "simulation": bench_simulation,
+    "app": bench_app,
 }
 
 

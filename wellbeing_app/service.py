@@ -166,6 +166,7 @@ class Service:
         self._scratch: Path | None = None  # a temporary copy of the database in use, removed at close
         self._storage_problem: str | None = None  # why the database cannot be written now
         self._journal_problem: str | None = None
+        self._resume_trusted_time()
         self._seed(self._now())
 
     @classmethod
@@ -370,6 +371,17 @@ class Service:
             self.verify_passcode(passcode, purpose=purpose)
 
     # --- today ----------------------------------------------------------------------------------
+
+    def _resume_trusted_time(self) -> None:
+        """Take the time as this boot's tracker last trusted it (the journal), so that after the
+        clock was moved a reader such as `status` sees the tracker's day, not a fresh one."""
+        state = self.journal.read()
+        if state is None or state.elapsed is None or state.wall is None:
+            return
+        if state.boot_id is None or state.boot_id != boot_id():
+            return
+        self.engine.timebase.resume_from(state.elapsed, state.wall)
+        self.engine.look(self.clock.elapsed(), self.clock.wall())
 
     def now(self) -> datetime:
         """The trusted time now (the wall clock until the engine has ticked)."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -33,11 +33,11 @@ class Person:
         self.last = self.service.tick(sample)
         return self.last
 
-    def use(self, app: AppRef, seconds: int) -> TickResult:
-        """`seconds` of use, sampled at the switch to the app and then every second."""
+    def use(self, app: AppRef, seconds: int, *, step: int = 1) -> TickResult:
+        """`seconds` of use, sampled at the switch to the app and then every `step` seconds."""
         result = self.tick(app)
-        for _ in range(seconds):
-            self.clock.advance(1)
+        for _ in range(seconds // step):
+            self.clock.advance(step)
             result = self.tick(app)
         return result
 
@@ -45,7 +45,9 @@ class Person:
 def clock_at(
     year: int, month: int, day: int, hour: int, minute: int = 0, zone: ZoneInfo = BERLIN
 ) -> FakeClock:
-    return FakeClock(datetime(year, month, day, hour, minute, tzinfo=zone), zone)
+    # Started in UTC: FakeClock adds elapsed seconds to its start, and on a datetime in a zone with DST
+    # that addition is wall-clock arithmetic (01:30 CEST + 4 h would be 05:30 CET, not 04:30).
+    return FakeClock(datetime(year, month, day, hour, minute, tzinfo=zone).astimezone(UTC), zone)
 
 
 @pytest.fixture

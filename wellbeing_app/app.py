@@ -159,6 +159,7 @@ class TrayApp:
                 log.info("back to desktop: %s", why)
         self.overlay.hide()
         self.controller.front = None
+        self.service.engine.forget_front()
         self.controller.tick()
 
     def _passcode(self, purpose: str) -> str | None:

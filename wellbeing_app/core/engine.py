@@ -18,6 +18,8 @@ from .timebase import TimeBase
 
 #: A clock change smaller than this is not worth a record (NTP corrections).
 CLOCK_JUMP_RECORD_SECONDS = 60.0
+#: "Nothing in front" must last this long to count (window managers clear it in passing).
+NOTHING_IN_FRONT_SECONDS = 2.0
 #: Time the tracker did not run that is worth a record.
 SUSPEND_RECORD_SECONDS = 60.0
 
@@ -71,6 +73,7 @@ class Engine:
         self._zone_key = _zone_key(zone)
         self.last_decision: Decision | None = None
         self._subject: AppRef | None = None  # the app the decision is about
+        self._nothing_since: float | None = None  # when nothing was last seen in front
 
     # --- set-up -------------------------------------------------------------------------------
 
@@ -150,14 +153,32 @@ class Engine:
             notes = self.breaks.on_activity(accounted.activity, sample.elapsed)
 
         # While our own window (the overlay) is in front, the decision stays about the app under it.
-        if sample.app is None or not sample.app.is_self:
-            self._subject = sample.app
+        self._follow_front(sample)
         result = TickResult(self._decide(self._subject if not paused else None), now, today)
         result.changed, result.removed = result_changed, removed
         result.events = events + [self._note_event(n, now) for n in notes]
         result.break_notice = any(n.kind is EventKind.BREAK_NOTICE for n in notes)
         self._after_decision(result)
         return result
+
+    def _follow_front(self, sample: Sample) -> None:
+        """Keep the decision about the app the person is using. Our own window (the overlay) in
+        front keeps it on the app under it; "nothing in front" counts only once it lasts
+        NOTHING_IN_FRONT_SECONDS, since window managers clear the active window in passing."""
+        if sample.app is not None:
+            self._nothing_since = None
+            if not sample.app.is_self:
+                self._subject = sample.app
+            return
+        if self._nothing_since is None:
+            self._nothing_since = sample.elapsed
+        if sample.elapsed - self._nothing_since >= NOTHING_IN_FRONT_SECONDS:
+            self._subject = None
+
+    def forget_front(self) -> None:
+        """The person left the app on purpose ("back to desktop"): decide about nothing now."""
+        self._subject = None
+        self._nothing_since = None
 
     def _decide(self, app: AppRef | None) -> Decision:
         assert self._now is not None

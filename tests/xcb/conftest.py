@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from Xlib import display as xdisplay
 
-from tests.tracker.linux_desktop import require, start_openbox, stop, wait_until
+from tests.tracker.linux_desktop import require, start_openbox, stop, wait_until, xdotool
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -46,3 +48,21 @@ def desktop() -> Iterator[str]:
     finally:
         stop(trayer)
         stop(openbox)
+
+
+@pytest.fixture
+def game(desktop: str, tmp_path: Path) -> Iterator[int]:
+    """A real counted app in front: a copy of xterm called `supergame`."""
+    program = tmp_path / "supergame"
+    shutil.copy(require("xterm"), program)
+    process = subprocess.Popen(
+        [str(program), "-geometry", "60x10+40+60", "-e", "cat"],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    window = int(xdotool(desktop, "search", "--sync", "--onlyvisible", "--pid", str(process.pid)).split()[-1])
+    xdotool(desktop, "windowactivate", "--sync", str(window))
+    xdotool(desktop, "mousemove", "200", "200")  # input now: the person is there
+    yield window
+    stop(process)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 from collections.abc import Iterator
@@ -12,7 +11,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.tracker.linux_desktop import require, stop, xdotool
+from tests.tracker.linux_desktop import xdotool
 from wellbeing_app.app import TrayApp
 from wellbeing_app.core.model import EventKind
 from wellbeing_app.service import Service
@@ -30,24 +29,6 @@ def active_window(display: str) -> int:
         return int(xdotool(display, "getactivewindow").strip() or 0)
     except subprocess.CalledProcessError:
         return 0
-
-
-@pytest.fixture
-def game(desktop: str, tmp_path: Path) -> Iterator[int]:
-    """A real counted app in front: a copy of xterm called `supergame`."""
-    program = tmp_path / "supergame"
-    shutil.copy(require("xterm"), program)
-    process = subprocess.Popen(
-        [str(program), "-geometry", "60x10+40+60", "-e", "cat"],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    window = int(xdotool(desktop, "search", "--sync", "--onlyvisible", "--pid", str(process.pid)).split()[-1])
-    xdotool(desktop, "windowactivate", "--sync", str(window))
-    xdotool(desktop, "mousemove", "200", "200")  # input now: the person is there
-    yield window
-    stop(process)
 
 
 def start_app(

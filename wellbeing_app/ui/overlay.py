@@ -128,7 +128,8 @@ class _Pane(QtWidgets.QWidget):
     def changeEvent(self, event: QtCore.QEvent) -> None:
         super().changeEvent(event)
         deactivated = event.type() == QtCore.QEvent.Type.ActivationChange and not self.isActiveWindow()
-        if deactivated and self.on_deactivated is not None:
+        minimised = event.type() == QtCore.QEvent.Type.WindowStateChange and self.isMinimized()
+        if (deactivated or minimised) and self.on_deactivated is not None:
             self.on_deactivated()
 
 
@@ -509,12 +510,16 @@ class Overlay(QtCore.QObject):
 
     def _raise_all(self) -> None:
         for pane in self._panes:
+            if pane.isMinimized() or not pane.isVisible():
+                pane.place()
             pane.raise_()
         self._grab()
 
     def _tick(self) -> None:
         self._update_texts()
-        if any(not pane.isActiveWindow() for pane in self._panes if pane.primary):
+        hidden = any(pane.isMinimized() or not pane.isVisible() for pane in self._panes)
+        primary = self._primary()
+        if hidden or (primary is not None and not primary.isActiveWindow()):
             self._raise_all()
 
     # --- actions ------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import random
 import sys
@@ -89,8 +90,8 @@ class TrayApp:
         self._sync_autostart()
         self.controller.start()
 
-    def stop(self) -> None:
-        self.controller.stop()
+    def stop(self, *, how: str = "quit") -> None:
+        self.controller.stop(how=how)
         self.overlay.hide()
         self.tray.hide()
         self.probes.close()
@@ -279,13 +280,43 @@ def main(args: argparse.Namespace) -> int:
         instance.release()
         return 0
     app.start()
+    stopped_by_signal = _quit_on_signals(qt_app)
     try:
         code = qt_app.exec()
     finally:
-        app.stop()
+        app.stop(how="signal" if stopped_by_signal() else "quit")
         service.close()
         instance.release()
     return int(code)
+
+
+def _quit_on_signals(qt_app: Any) -> Any:
+    """SIGTERM (a log-out, a shut-down, `kill`), SIGINT and SIGHUP stop the app cleanly: the Qt loop
+    is woken through a socket the C signal handler writes to. Returns a function that says
+    whether a signal stopped it."""
+    import signal
+    import socket
+
+    from wellbeing_app.ui.qt import QtCore
+
+    receiver, sender = socket.socketpair()
+    receiver.setblocking(False)
+    sender.setblocking(False)
+    signal.set_wakeup_fd(sender.fileno())
+    caught: list[int] = []
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(number, lambda signum, _frame: caught.append(signum))
+    notifier = QtCore.QSocketNotifier(receiver.fileno(), QtCore.QSocketNotifier.Type.Read, qt_app)
+
+    def woken() -> None:
+        with contextlib.suppress(BlockingIOError):
+            receiver.recv(64)
+        if caught:
+            qt_app.quit()
+
+    notifier.activated.connect(woken)
+    qt_app.setProperty("wellbeing-signal-socket", (receiver, sender))  # kept alive with the app
+    return lambda: bool(caught)
 
 
 def preview(kind: str) -> int:

@@ -79,7 +79,7 @@ def run_tracking(
                 if now >= next_tick:
                     next_tick = max(next_tick + tick_seconds, now + tick_seconds / 2)
     finally:
-        service.stop_tracking()
+        service.stop_tracking(how="signal" if stop_requested else "quit")
         selector.close()
         signal.set_wakeup_fd(previous_wakeup)
         for sig, handler in previous_handlers.items():

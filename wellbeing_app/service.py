@@ -481,6 +481,7 @@ class Service:
 
     def events(self, days: int, kinds: Iterable[EventKind] | None = None) -> list[Event]:
         last = self.today()
+        self.flush()  # like `report`: what happened a minute ago is part of the record the parent reads
         return self.store.events_between(
             last - timedelta(days=days - 1), last, list(kinds) if kinds else None
         )
@@ -680,10 +681,11 @@ class Service:
                 log.error("cannot write the live journal %s: %s", self.journal.path, error)
             self._journal_problem = str(error)
 
-    def stop_tracking(self) -> None:
-        """A clean stop: everything written, the journal marked clean."""
+    def stop_tracking(self, *, how: str = "quit") -> None:
+        """A clean stop: everything written, the journal marked clean. `how` says what stopped
+        it for the record: "quit" (from the app), "signal" (SIGTERM/SIGINT: a log-out, or `kill`)."""
         self.engine.accountant.close()
-        self._record(EventKind.TRACKING_STOPPED, {})
+        self._record(EventKind.TRACKING_STOPPED, {"how": how})
         if self.flush():
             self._pending_spans.clear()
         # What could not be written stays in the journal for the next start (and readers) to take in.

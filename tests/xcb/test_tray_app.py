@@ -144,3 +144,55 @@ def test_the_overlay_comes_at_the_cap_covers_the_screen_keeps_the_keyboard_and_l
     assert [e.data["purpose"] for e in app.service.events(1, [EventKind.PASSCODE_FAILED])] == [
         "grant more time"
     ]
+
+
+def _run_app(data: Path, desktop: str) -> subprocess.Popen[bytes]:
+    import os
+    import sys
+
+    env = {**os.environ, "DISPLAY": desktop, "QT_QPA_PLATFORM": "xcb", "WELLBEING_DATA_DIR": str(data)}
+    return subprocess.Popen(
+        [sys.executable, "-m", "wellbeing_app", "run"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+
+
+def test_a_second_start_shows_the_running_app_and_sigterm_stops_it_cleanly(
+    desktop: str, tmp_path: Path, qtbot: QtBot
+) -> None:
+    import os
+    import signal
+    import sys
+
+    data = tmp_path / "data"
+    env = {**os.environ, "WELLBEING_DATA_DIR": str(data)}
+    subprocess.run(
+        [sys.executable, "-m", "wellbeing_app", "config", "set", "start_at_login", "off"], env=env, check=True
+    )
+    first = _run_app(data, desktop)
+    try:
+        journal = data / "live-journal.json"
+        qtbot.waitUntil(lambda: journal.exists() and '"clean":false' in journal.read_text(), timeout=20000)
+        second = _run_app(data, desktop)
+        assert second.wait(timeout=20) == 0
+        second.communicate()
+        found = lambda: subprocess.run(  # noqa: E731
+            ["xdotool", "search", "--onlyvisible", "--pid", str(first.pid)], capture_output=True, text=True
+        ).stdout.split()
+        qtbot.waitUntil(lambda: len(found()) >= 1, timeout=10000)  # the dashboard of the first one
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=20) == 0
+    finally:
+        if first.poll() is None:
+            first.kill()
+        first.communicate()
+    assert '"clean":true' in (data / "live-journal.json").read_text()
+    service = Service.open(data)
+    try:
+        stops = service.events(1, [EventKind.TRACKING_STOPPED])
+        assert [e.data.get("how") for e in stops] == ["signal"]
+        assert service.events(1, [EventKind.TRACKING_GAP]) == []
+    finally:
+        service.close()

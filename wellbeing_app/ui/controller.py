@@ -74,12 +74,12 @@ class Controller(QtCore.QObject):
         self.tick()
         self._timer.start()
 
-    def stop(self) -> None:
+    def stop(self, *, how: str = "quit") -> None:
         self._timer.stop()
         if self._notifier is not None:
             self._notifier.setEnabled(False)
         if self.service.tracking:
-            self.service.stop_tracking()
+            self.service.stop_tracking(how=how)
 
     def _on_switch(self) -> None:
         if self.probes.foreground.drain_changes():

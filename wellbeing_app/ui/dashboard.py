@@ -176,6 +176,8 @@ def describe_event(event: Event) -> str:
     if kind is EventKind.TRACKING_STARTED:
         return _("Wellbeing started")
     if kind is EventKind.TRACKING_STOPPED:
+        if data.get("how") == "signal":
+            return _("Wellbeing was stopped from outside (a log-out, a shut-down, or a kill command)")
         return _("Wellbeing was closed")
     if kind is EventKind.TRACKING_GAP:
         duration = format_duration(_number(data.get("seconds")))

@@ -11,7 +11,8 @@ import math
 
 from wellbeing_app.core.model import Decision, Verdict
 from wellbeing_app.i18n import _
-from wellbeing_app.ui.qt import Qt, QtCore, QtDBus, QtGui, QtWidgets
+from wellbeing_app.notify import send_notification
+from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
 from wellbeing_app.ui.widgets import ring_icon
 
 #: Pause choices in the tray menu, in minutes.
@@ -129,20 +130,7 @@ class Tray(_Actions):
 
 def desktop_notify(title: str, text: str) -> bool:
     """A freedesktop notification over the session bus; False when no service answers."""
-    bus = QtDBus.QDBusConnection.sessionBus()
-    if not bus.isConnected():
-        return False
-    interface = QtDBus.QDBusInterface(
-        "org.freedesktop.Notifications",
-        "/org/freedesktop/Notifications",
-        "org.freedesktop.Notifications",
-        bus,
-    )
-    if not interface.isValid():
-        return False
-    arguments = ["Wellbeing", 0, "wellbeing-app", title, text, [], {}, 8000]
-    reply = interface.callWithArgumentList(QtDBus.QDBus.CallMode.Block, "Notify", arguments)
-    return bool(reply.type() != QtDBus.QDBusMessage.MessageType.ErrorMessage)
+    return send_notification(title, text)
 
 
 class StatusWindow(QtWidgets.QWidget):

@@ -107,8 +107,7 @@ def test_a_time_zone_change_far_east_opens_no_fresh_cap(data_dir: Path) -> None:
     clock.set_zone(ZoneInfo("Pacific/Kiritimati"))
     result = person.use(GAME, 60)
 
-    assert service.events(1, [EventKind.ZONE_CHANGED])  # recorded, at least
-    assert seconds_by_day(service) == {date(2026, 11, 25): 41 * 60, date(2026, 11, 26): 60} or True
+    assert service.events(2, [EventKind.ZONE_CHANGED])  # recorded, at least
     assert result.decision.verdict is Verdict.BLOCK
 
 

@@ -32,6 +32,9 @@ MINIMAL_OPTIONAL = ("name", "day")
 DEFAULT_DAY_START = time(4)
 
 _TIMESTAMP_EXPECTED = "an ISO-8601 time with a UTC offset, such as 2026-11-25T09:00:00+05:00"
+#: Years an imported time may have: nothing was tracked before, and day arithmetic near year 1 or
+#: 9999 overflows.
+_YEARS = range(1970, 2200)
 _DAY_EXPECTED = "a day written YYYY-MM-DD, such as 2026-11-25"
 _DAY_PATTERN = re.compile(r"\d{4}-\d{2}-\d{2}")
 _ANY_FILE_EXPECTED = (
@@ -205,7 +208,10 @@ def _shown(value: object) -> str:
         return "nothing"
     if value == "":
         return "an empty value"
-    text = _dumps(value) if not isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    try:
+        text = _dumps(value) if not isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    except ValueError:  # NaN, Infinity: JSON that Python reads but will not write
+        text = repr(value)
     return text if len(text) <= 60 else text[:57] + "…"
 
 
@@ -232,6 +238,11 @@ def _timestamp(value: object) -> datetime:
         raise _Refused(_shown(value), _TIMESTAMP_EXPECTED) from None
     if moment.utcoffset() is None:
         raise _Refused(f"{_shown(value)}, which has no UTC offset", _TIMESTAMP_EXPECTED)
+    if moment.year not in _YEARS:
+        raise _Refused(
+            f"{_shown(value)}, in the year {moment.year}",
+            f"{_TIMESTAMP_EXPECTED}, in the years {_YEARS.start} to {_YEARS.stop - 1}",
+        )
     return moment
 
 
@@ -424,6 +435,11 @@ class _JsonReader:
                 f"line {exc.lineno}, column {exc.colno}",
                 f"text that is not valid JSON ({exc.msg})",
                 "a Wellbeing JSON export",
+            ) from None
+        except (RecursionError, ValueError) as exc:
+            # Valid JSON that Python will not read: nested thousands deep, a number of thousands of digits.
+            raise ImportFileError(
+                self.path, "the JSON document", f"JSON that cannot be read ({exc})", "a Wellbeing JSON export"
             ) from None
         if not isinstance(document, dict):
             self.fail("$", _shown(document), f'an object with "format": "{EXPORT_FORMAT}"')

@@ -213,10 +213,13 @@ class TrayApp:
         self.controller.refresh()
 
     def _use_language(self) -> None:
-        """Follow the language setting: the interface, the guide and the break tips."""
+        """Follow the language setting: the interface (Qt's own buttons too), the guide and the tips."""
         from wellbeing_app.guide.tips import TipPicker
 
         self.language = set_language(self.service.settings.language)
+        self._qt_translator = _load_qt_translations(
+            self.qt_app, self.language, getattr(self, "_qt_translator", None)
+        )
         self.tips = TipPicker(self.guide.tips(self.language), random.Random())
         if self.guide_window is not None:
             self.guide_window.deleteLater()
@@ -246,6 +249,21 @@ class TrayApp:
         if accepted:
             self._use_language()
         return accepted
+
+
+def _load_qt_translations(qt_app: Any, language: str, old: Any) -> Any:
+    """Qt's own texts (OK, Cancel, Next…) in the language in use, from the catalogs Qt ships.
+    Returns the translator in use (keep it), replacing `old`."""
+    from wellbeing_app.ui.qt import QtCore
+
+    if old is not None:
+        qt_app.removeTranslator(old)
+    translator = QtCore.QTranslator(qt_app)
+    folder = QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.TranslationsPath)
+    if language != "en" and translator.load(f"qtbase_{language}", folder):
+        qt_app.installTranslator(translator)
+        return translator
+    return None
 
 
 def main(args: argparse.Namespace) -> int:

@@ -446,6 +446,7 @@ def main(
     argv: Sequence[str] | None = None, *, stdin: TextIO | None = None, stdout: TextIO | None = None
 ) -> int:
     out = stdout or sys.stdout
+    set_language("system")  # --help and parse errors follow the system; the setting applies below
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "run"

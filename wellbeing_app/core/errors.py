@@ -21,6 +21,7 @@ class SettingError(CoreError, ValueError):
         self.given = given
         self.allowed = str(allowed)
         allowed_text = allowed if isinstance(allowed, Text) else Text.plain(allowed)
+        self.allowed_text = allowed_text
         super().__init__(
             Text(
                 N_("{key}: {given} is not allowed; use {allowed}"),

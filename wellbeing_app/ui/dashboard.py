@@ -10,7 +10,7 @@ from typing import Any
 from wellbeing_app.core.errors import SettingError
 from wellbeing_app.core.model import BlockReason, Event, EventKind, Verdict
 from wellbeing_app.core.settings import Settings, Weekday
-from wellbeing_app.i18n import _, ngettext
+from wellbeing_app.i18n import _, localize, ngettext
 from wellbeing_app.service import Service, ServiceError, Status
 from wellbeing_app.storage import StorageError
 from wellbeing_app.ui.passcode_dialog import message_label, sentence, show_message
@@ -336,7 +336,7 @@ class Dashboard(QtWidgets.QWidget):
             self._show_events(status.day)
         except (StorageError, ServiceError) as error:
             show_message(
-                self.problem, _("The records cannot be read: {reason}").format(reason=sentence(str(error)))
+                self.problem, _("The records cannot be read: {reason}").format(reason=sentence(localize(error)))
             )
             return
         show_message(self.problem, "")

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from wellbeing_app.core import passcode as passcodes
 from wellbeing_app.core.errors import PasscodeError
-from wellbeing_app.i18n import _
+from wellbeing_app.i18n import _, localize
 from wellbeing_app.service import Service
 from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
 from wellbeing_app.ui.widgets import alert_colour
@@ -266,7 +266,7 @@ class NewPasscodeFields(QtWidgets.QWidget):
         try:
             passcodes.validate(first)
         except PasscodeError as error:
-            return sentence(_(str(error)))
+            return sentence(localize(error))
         if first.strip() != second.strip():
             return _("The two entries are not the same.") if second else _("Repeat the passcode.")
         return ""

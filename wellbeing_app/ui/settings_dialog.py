@@ -30,7 +30,7 @@ from wellbeing_app.core.settings import (
     Weekday,
     WeekdayCaps,
 )
-from wellbeing_app.i18n import _
+from wellbeing_app.i18n import _, localize
 from wellbeing_app.service import Service, ServiceError
 from wellbeing_app.storage import StorageError
 from wellbeing_app.ui.passcode_dialog import (
@@ -798,7 +798,7 @@ class SettingField(QtWidgets.QWidget):
         self.title.setFont(font)
         self.title.setBuddy(self.editor.focus_widget())
         self.title.setVisible(not self.editor.shows_description)
-        allowed = _(spec.type.allowed)
+        allowed = localize(spec.type.allowed_text())
         tip = _(spec.description) + (
             "\n" + _("Allowed: {allowed}").format(allowed=allowed) if allowed else ""
         )
@@ -834,7 +834,7 @@ class SettingField(QtWidgets.QWidget):
         except Refused as refusal:
             problem = str(refusal)
         except SettingError as error:
-            problem = _("Not allowed: {allowed}.").format(allowed=_(error.allowed))
+            problem = _("Not allowed: {allowed}.").format(allowed=localize(error.allowed_text))
         else:
             problem = ""
         show_message(self.problem_label, problem)
@@ -906,7 +906,7 @@ class PasscodeSection(QtWidgets.QGroupBox):
         try:
             self._service.set_passcode(new)
         except (PasscodeError, ServiceError, StorageError) as error:
-            show_message(self.message, sentence(str(error)))
+            show_message(self.message, sentence(localize(error)))
             return
         self._done(_("The passcode is set."))
 
@@ -920,7 +920,7 @@ class PasscodeSection(QtWidgets.QGroupBox):
         try:
             self._service.set_passcode(new, current=current)
         except (PasscodeError, ServiceError, StorageError) as error:
-            show_message(self.message, sentence(str(error)))
+            show_message(self.message, sentence(localize(error)))
             return
         self._done(_("The passcode is changed."))
 
@@ -931,7 +931,7 @@ class PasscodeSection(QtWidgets.QGroupBox):
         try:
             self._service.clear_passcode(current=current)
         except (PasscodeError, ServiceError, StorageError) as error:
-            show_message(self.message, sentence(str(error)))
+            show_message(self.message, sentence(localize(error)))
             return
         self._done(_("The passcode is removed: the settings are no longer locked."))
 
@@ -1006,7 +1006,7 @@ class DataSection(QtWidgets.QGroupBox):
             self._say(_("Cannot write {path}: {error}").format(path=path, error=error.strerror or error))
             return
         except (ServiceError, StorageError) as error:
-            self._say(sentence(str(error)))
+            self._say(sentence(localize(error)))
             return
         self._say(_("Saved to {path}").format(path=path))
 
@@ -1033,7 +1033,7 @@ class DataSection(QtWidgets.QGroupBox):
         try:
             self._service.delete_all(passcode=passcode or None)
         except (PasscodeError, ServiceError, StorageError) as error:
-            self._say(_("Nothing was deleted: {reason}").format(reason=sentence(str(error))))
+            self._say(_("Nothing was deleted: {reason}").format(reason=sentence(localize(error))))
             return
         self._say(_("All your records were deleted."))
         self.data_deleted.emit()
@@ -1190,7 +1190,7 @@ class SettingsDialog(QtWidgets.QDialog):
         try:
             new = self._service.change_settings(changes, passcode=passcode or None)
         except (PasscodeError, SettingError, ServiceError, StorageError) as error:
-            show_message(self.message, _("Nothing was changed: {reason}").format(reason=sentence(str(error))))
+            show_message(self.message, _("Nothing was changed: {reason}").format(reason=sentence(localize(error))))
             return
         show_message(self.message, "")
         self.applied.emit(new)

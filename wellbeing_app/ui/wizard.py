@@ -8,7 +8,7 @@ from typing import Any
 
 from wellbeing_app.core.errors import PasscodeError, SettingError
 from wellbeing_app.core.settings import DowntimeWindow, IntRange, Settings, Weekday
-from wellbeing_app.i18n import _
+from wellbeing_app.i18n import _, localize
 from wellbeing_app.service import Service, ServiceError
 from wellbeing_app.storage import StorageError
 from wellbeing_app.ui.passcode_dialog import (
@@ -313,7 +313,7 @@ class FirstRunWizard(QtWidgets.QWizard):
         except (PasscodeError, SettingError, ServiceError, StorageError) as error:
             show_message(
                 self.finish_page.message,
-                _("Setting up did not finish: {reason}").format(reason=sentence(str(error))),
+                _("Setting up did not finish: {reason}").format(reason=sentence(localize(error))),
             )
             return
         self.configured.emit(settings)

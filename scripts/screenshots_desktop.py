@@ -47,7 +47,9 @@ def main() -> None:
     local = now.astimezone()
     decisions = {
         "break": Decision(Verdict.BREAK, until=now + timedelta(minutes=4, seconds=32), postpones_left=1),
-        "limit": Decision(Verdict.BLOCK, BlockReason.CAP, until=(local + timedelta(days=1)).replace(hour=4, minute=0)),
+        "limit": Decision(
+            Verdict.BLOCK, BlockReason.CAP, until=(local + timedelta(days=1)).replace(hour=4, minute=0)
+        ),
         "downtime": Decision(
             Verdict.BLOCK, BlockReason.DOWNTIME, until=(local + timedelta(days=1)).replace(hour=7, minute=0)
         ),

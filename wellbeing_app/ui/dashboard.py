@@ -336,7 +336,8 @@ class Dashboard(QtWidgets.QWidget):
             self._show_events(status.day)
         except (StorageError, ServiceError) as error:
             show_message(
-                self.problem, _("The records cannot be read: {reason}").format(reason=sentence(localize(error)))
+                self.problem,
+                _("The records cannot be read: {reason}").format(reason=sentence(localize(error))),
             )
             return
         show_message(self.problem, "")

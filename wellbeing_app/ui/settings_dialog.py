@@ -1190,7 +1190,9 @@ class SettingsDialog(QtWidgets.QDialog):
         try:
             new = self._service.change_settings(changes, passcode=passcode or None)
         except (PasscodeError, SettingError, ServiceError, StorageError) as error:
-            show_message(self.message, _("Nothing was changed: {reason}").format(reason=sentence(localize(error))))
+            show_message(
+                self.message, _("Nothing was changed: {reason}").format(reason=sentence(localize(error)))
+            )
             return
         show_message(self.message, "")
         self.applied.emit(new)

@@ -4,6 +4,8 @@ whoever owns the loop, on that loop's thread."""
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 import os
 import secrets
@@ -52,6 +54,12 @@ CONFIGURED_KEY = "configured"
 TRACKER_LOCK_FILE = "tracker.lock"
 #: After a failed write to the database (a full disk), the records are tried again this often.
 STORAGE_RETRY_SECONDS = 10.0
+#: Wrong passcodes are remembered this long for the lockout. Long enough that at the longest
+#: lockout (a day) the count never falls back under the five free tries.
+PASSCODE_MEMORY = timedelta(days=30)
+#: The settings and passcode as this app last wrote or saw them: an edit of the database made
+#: behind its back (sqlite3 on the file) is recorded at the next start.
+SETTINGS_SEEN_KEY = "settings_seen"
 
 #: Events written to the database at once rather than with the next batch.
 _URGENT = {
@@ -167,6 +175,7 @@ class Service:
         self._storage_problem: str | None = None  # why the database cannot be written now
         self._journal_problem: str | None = None
         self._resume_trusted_time()
+        self._notice_outside_changes()
         self._seed(self._now())
 
     @classmethod
@@ -278,6 +287,7 @@ class Service:
             for key, value in changed.items():
                 self._record(EventKind.SETTING_CHANGED, {"key": key, "old": old_json[key], "new": value})
             self._flush_events()
+            self._remember_settings()
         self.mark_configured()
         self._apply(new)
         return new
@@ -303,7 +313,7 @@ class Service:
 
     def lockout_until(self) -> datetime | None:
         now = self._now()
-        attempts = self.store.passcode_attempts(now - timedelta(days=2))
+        attempts = self.store.passcode_attempts(now - PASSCODE_MEMORY)
         # Attempts not yet written (the database cannot be written now) count too.
         attempts += [
             passcodes.Attempt(event.at, event.kind is EventKind.PASSCODE_OK)
@@ -356,6 +366,7 @@ class Service:
         self.store.save_passcode(hashed)
         self._record(EventKind.PASSCODE_CHANGED, {"set": True})
         self._flush_events()
+        self._remember_settings()
         self.mark_configured()
 
     def clear_passcode(self, *, current: str | None) -> None:
@@ -365,6 +376,62 @@ class Service:
         self.store.save_passcode(None)
         self._record(EventKind.PASSCODE_CHANGED, {"set": False})
         self._flush_events()
+        self._remember_settings()
+
+    def _settings_as_stored(self) -> dict[str, Any]:
+        stored = self.store.load_passcode()
+        return {
+            "settings": self.store.load_settings(),
+            # a fingerprint of the hash, not the hash: enough to see that it changed
+            "passcode": None
+            if stored is None
+            else hashlib.sha256(stored.salt + stored.digest).hexdigest()[:16],
+        }
+
+    def _remember_settings(self) -> None:
+        try:
+            self.store.set_meta(SETTINGS_SEEN_KEY, json.dumps(self._settings_as_stored(), sort_keys=True))
+        except StorageError as error:
+            log.warning("cannot remember the settings as written: %s", error)
+
+    def _notice_outside_changes(self) -> None:
+        """Record settings and a passcode changed in the database behind the app's back (since it
+        last wrote or saw them) as SETTING_CHANGED / PASSCODE_CHANGED events marked "outside".
+
+        This shows a parent a plain edit of the file; someone who also edits what is remembered here
+        is not seen (the app keeps no secret its own user could not read)."""
+        try:
+            now = self._settings_as_stored()
+            seen_text = self.store.get_meta(SETTINGS_SEEN_KEY)
+        except StorageError:
+            return
+        if seen_text is None:
+            self._remember_settings()  # the first start that keeps this
+            return
+        try:
+            seen = json.loads(seen_text)
+            seen_settings, seen_passcode = dict(seen["settings"]), seen["passcode"]
+        except (ValueError, KeyError, TypeError):
+            seen_settings, seen_passcode = {}, "unreadable"
+        if seen_settings == now["settings"] and seen_passcode == now["passcode"]:
+            return
+        defaults = Settings().to_json()
+        for key in sorted(set(seen_settings) | set(now["settings"])):
+            old, new = seen_settings.get(key, defaults.get(key)), now["settings"].get(key, defaults.get(key))
+            if old != new:
+                self._record(EventKind.SETTING_CHANGED, {"key": key, "old": old, "new": new, "outside": True})
+        if seen_passcode != now["passcode"]:
+            self._record(EventKind.PASSCODE_CHANGED, {"set": now["passcode"] is not None, "outside": True})
+        message = (
+            "the settings or the passcode were changed outside Wellbeing (in its database); this is recorded"
+        )
+        log.warning("%s", message)
+        self.notices.append(message)
+        try:
+            self._flush_events()
+        except StorageError as error:
+            log.warning("cannot record the change: %s", error)
+        self._remember_settings()
 
     def _guard(self, passcode: str | None, purpose: str) -> None:
         if self.passcode_is_set():

@@ -190,7 +190,10 @@ def test_every_row_carries_the_device_and_the_person(store: Store) -> None:
     store.add_events([event()])
     with store._engine.connect() as connection:
         for table in ("usage_spans", "events"):
-            rows = connection.exec_driver_sql(f"SELECT DISTINCT device_id, person_id FROM {table}").all()
+            rows = connection.exec_driver_sql(
+                f"SELECT DISTINCT devices.uid, people.uid FROM {table} "
+                "JOIN devices ON devices.id = device_id JOIN people ON people.id = person_id"
+            ).all()
             assert [tuple(row) for row in rows] == [(store.device_id, "default")]
 
 
@@ -246,3 +249,28 @@ def test_two_stores_on_one_file_do_not_trip_over_each_other(data_dir: Path) -> N
     finally:
         first.close()
         second.close()
+
+
+def test_uids_of_every_shape_come_back_as_they_were(store: Store) -> None:
+    hex_uid = "0123456789abcdef0123456789abcdef"
+    uids = [hex_uid, hex_uid.upper(), "sixteen-chars-16", "spän-ünïcode", "x" * 64, "b000000000001"]
+    spans = [span(NINE + timedelta(minutes=n), 1, uid=uid) for n, uid in enumerate(uids)]
+    store.upsert_spans(spans)
+    store.add_events([event(uid=uid) for uid in uids])
+    assert store.spans_on(DAY) == spans
+    assert [e.uid for e in store.events_between(DAY, DAY)] == uids
+    store.delete_spans([hex_uid.upper()])
+    assert [s.uid for s in store.spans_on(DAY)] == [uid for uid in uids if uid != hex_uid.upper()]
+    with store._engine.connect() as connection:
+        sizes = connection.exec_driver_sql("SELECT length(uid) FROM usage_spans ORDER BY start_ms").scalars()
+        # The uuid4().hex that the app makes takes 16 bytes; others their text (a 16-byte one, one more).
+        assert list(sizes) == [16, 17, 15, 64, 13]
+
+
+def test_a_span_far_from_its_day_is_refused(store: Store) -> None:
+    far = UsageSpan(
+        "far", FIREFOX, NINE, NINE + timedelta(minutes=5), DAY - timedelta(days=5), timedelta(hours=5)
+    )
+    with pytest.raises(ValueError, match=r"starts \+5\.\d days from its day 2026-11-20"):
+        store.upsert_spans([far])
+    assert store.usage_on(far.day) == {}

@@ -294,6 +294,12 @@ GOOD = "2026-11-25T09:00:00+05:00,2026-11-25T09:10:00+05:00,firefox"
             "5",
         ),
         ("empty.csv", "\n\n", "line 1", "an empty file"),
+        (
+            "day-far-away.csv",
+            f"start,end,app,day\n{GOOD},2026-11-25\n2026-11-25T09:00:00+05:00,2026-11-25T09:10:00+05:00,x,2026-11-18\n",
+            'line 3, column "day"',
+            "2026-11-18, too far from the start",
+        ),
     ],
 )
 def test_a_malformed_file_is_refused_with_where_and_what_and_changes_nothing(
@@ -377,3 +383,18 @@ def test_importing_overlapping_spans_never_counts_time_twice(
             if ((_ORIGIN + timedelta(minutes=s, hours=offset - 4)).date()) == day
         )
         assert sum(u.seconds for u in usage if u.day == day) <= given_that_day.total()
+
+
+def test_an_import_works_after_another_store_deleted_the_apps_it_knew(data_dir: Path, tmp_path: Path) -> None:
+    first, second = open_store(data_dir).store, open_store(data_dir).store
+    try:
+        second.upsert_spans([span(NINE, 5, GAME)])
+        first.delete_all()  # the app goes too; `second` still has its id cached
+        path = _write(
+            tmp_path / "game.csv", "start,end,app,name\n" + GOOD.replace("firefox", "supertux2,SuperTux")
+        )
+        assert second.import_file(path) == ImportResult(1, 0, 0, 0)
+        assert first.usage_on(DAY) == {GAME: 600.0}
+    finally:
+        first.close()
+        second.close()

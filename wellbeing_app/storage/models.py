@@ -1,14 +1,23 @@
 """The database schema as typed ORM models; the migrations in `migrations/` must build exactly this.
 
 Portable types only: instants are BIGINT milliseconds since the epoch (UTC), local days
-INTEGER yyyymmdd, JSON is kept as TEXT. The same models serve SQLite and PostgreSQL.
+INTEGER yyyymmdd, JSON is kept as TEXT, uids as bytes (`Uid`). The same models serve SQLite and
+PostgreSQL.
+
+Sizes matter: a year of use is some 350,000 spans. So a span row names its device, person and
+app by small integer keys, keeps its uid in 16 bytes, and `usage_spans` is clustered on
+(start_ms, uid) (WITHOUT ROWID on SQLite), which makes the time index the table itself. Per-day
+totals (`usage_totals`) are kept by triggers that the migration creates, not by this code.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import (
     BigInteger,
     CheckConstraint,
+    Dialect,
     ForeignKey,
     Index,
     Integer,
@@ -16,8 +25,11 @@ from sqlalchemy import (
     MetaData,
     String,
     Text,
+    TypeDecorator,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from .convert import uid_from_db, uid_to_db
 
 #: Constraint and index names are spelled out so that migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -31,12 +43,47 @@ NAMING_CONVENTION = {
 UID_LENGTH = 64
 ID_LENGTH = 64
 #: No span lasts longer (a tracker span stays inside one local day): a span overlapping a moment
-#: then starts at most this long before it, which keeps range queries on the start_ms index.
+#: then starts at most this long before it, which keeps range queries on the start_ms key.
 MAX_SPAN_MS = 48 * 3600 * 1000
+#: A span starts less than this far from the UTC midnight that begins its day (its local day is
+#: at most a day and a bit away from that, at any UTC offset and day start): the spans of a day
+#: are then found on the start_ms key, and `day` needs no index of its own.
+DAY_REACH_MS = 4 * 24 * 3600 * 1000
+
+
+class Uid(TypeDecorator[str]):
+    """A uid: a string for Python, bytes in the database (16 for the usual uuid4().hex; see `uid_to_db`)."""
+
+    impl = LargeBinary
+    cache_ok = True
+
+    def process_bind_param(self, value: str | None, dialect: Dialect) -> bytes | None:
+        return None if value is None else uid_to_db(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> str | None:
+        return None if value is None else uid_from_db(bytes(value))
 
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class DeviceRow(Base):
+    """A device that writes records; `uid` is the device id the store shows (`Store.device_id`)."""
+
+    __tablename__ = "devices"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
+
+
+class PersonRow(Base):
+    """A person whose use is recorded; `uid` is the person id the store shows (`Store.person_id`)."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    uid: Mapped[str] = mapped_column(String(ID_LENGTH), unique=True)
 
 
 class AppRow(Base):
@@ -51,20 +98,44 @@ class AppRow(Base):
 
 
 class SpanRow(Base):
-    """One `UsageSpan`, replaced by `uid` while it grows."""
+    """One `UsageSpan`, replaced by `uid` while it grows.
+
+    Rows are kept in (start_ms, uid) order: reading a stretch of time, or a day (see
+    DAY_REACH_MS), reads neighbouring rows. Every change is followed by the triggers that keep
+    `usage_totals`.
+    """
 
     __tablename__ = "usage_spans"
+    __table_args__ = ({"sqlite_with_rowid": False},)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(UID_LENGTH), unique=True)
-    device_id: Mapped[str] = mapped_column(String(ID_LENGTH))
-    person_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    start_ms: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    uid: Mapped[str] = mapped_column(Uid(), primary_key=True, unique=True)
+    device_id: Mapped[int] = mapped_column(Integer, ForeignKey("devices.id"))
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"))
     app_id: Mapped[int] = mapped_column(Integer, ForeignKey("apps.id"))
-    start_ms: Mapped[int] = mapped_column(BigInteger, index=True)
     end_ms: Mapped[int] = mapped_column(BigInteger)
     utc_offset_s: Mapped[int] = mapped_column(Integer)
-    day: Mapped[int] = mapped_column(Integer, index=True)
+    day: Mapped[int] = mapped_column(Integer)
     title: Mapped[str | None] = mapped_column(Text)
+
+
+class UsageTotalRow(Base):
+    """Milliseconds and number of the spans of one person, day, app and device.
+
+    Written only by the database's own triggers on `usage_spans` (see the migration), in the same
+    transaction as the span change, so it always equals the sum over the spans, whoever writes.
+    A row goes away with its last span.
+    """
+
+    __tablename__ = "usage_totals"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    app_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    device_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    total_ms: Mapped[int] = mapped_column(BigInteger)
+    spans: Mapped[int] = mapped_column(Integer)
 
 
 class EventRow(Base):
@@ -74,9 +145,9 @@ class EventRow(Base):
     __table_args__ = (Index("ix_events_kind_at_ms", "kind", "at_ms"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    uid: Mapped[str] = mapped_column(String(UID_LENGTH), unique=True)
-    device_id: Mapped[str] = mapped_column(String(ID_LENGTH))
-    person_id: Mapped[str] = mapped_column(String(ID_LENGTH))
+    uid: Mapped[str] = mapped_column(Uid(), unique=True)
+    device_id: Mapped[int] = mapped_column(Integer, ForeignKey("devices.id"))
+    person_id: Mapped[int] = mapped_column(Integer, ForeignKey("people.id"))
     kind: Mapped[str] = mapped_column(Text)
     at_ms: Mapped[int] = mapped_column(BigInteger)
     utc_offset_s: Mapped[int] = mapped_column(Integer)

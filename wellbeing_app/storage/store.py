@@ -20,19 +20,23 @@ from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
 from wellbeing_app.core.passcode import Attempt, PasscodeHash
 
 from . import sqlite_file, transfer
-from .convert import day_from_number, day_number, from_ms, offset_seconds, to_ms
+from .convert import day_from_number, day_number, day_start_ms, from_ms, offset_seconds, to_ms
 from .errors import StorageError
 from .intervals import CoveredTime
 from .models import (
+    DAY_REACH_MS,
     MAX_SPAN_MS,
     UID_LENGTH,
     AppRow,
     Base,
+    DeviceRow,
     EventRow,
     MetaRow,
     PasscodeRow,
+    PersonRow,
     SettingRow,
     SpanRow,
+    UsageTotalRow,
 )
 
 _log = logging.getLogger(__name__)
@@ -126,7 +130,8 @@ def _postgresql_insert(model: Any) -> Any:
 class Store:
     """Records and settings in a SQL database reached through one SQLAlchemy engine.
 
-    Every span and event written carries this store's `device_id` and `person_id`. Reads return
+    Every span and event written carries this store's `device_id` and `person_id` (as small keys
+    into the devices and people tables). Reads return
     the rows of this person from every device (a cap is per person); `last_span_end` and
     `latest_event` look at this device only, as they are about this device's own tracker.
     Several stores (processes, devices) may write to one database at a time: nothing here assumes
@@ -148,7 +153,7 @@ class Store:
         self._person_id = person_id
         self._closed = False
         self._apps: dict[str, _CachedApp] | None = None
-        self._device_id = self._ensure_device_id()
+        self._device_id, self._device_key, self._person_key = self._identify()
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -237,13 +242,34 @@ class Store:
 
     # --- meta ------------------------------------------------------------------------------
 
-    def _ensure_device_id(self) -> str:
-        with self._guard("read the device id"), self._write() as connection:
-            self._insert_new(connection, MetaRow, [{"key": DEVICE_ID_KEY, "value": uuid.uuid4().hex}], "key")
-            device_id = connection.scalar(select(MetaRow.value).where(MetaRow.key == DEVICE_ID_KEY))
-        if device_id is None:
+    def _identify(self) -> tuple[str, int, int]:
+        """The device id, and the keys of this device and this person, made the first time."""
+        with self._guard("read the device id"):
+            # Reading first: a store opened for a quick look (`status`) then takes no write lock.
+            with self._read() as connection:
+                found = self._identity(connection)
+            if found is None:
+                with self._write() as connection:
+                    fresh = {"key": DEVICE_ID_KEY, "value": uuid.uuid4().hex}
+                    self._insert_new(connection, MetaRow, [fresh], "key")
+                    device_id = connection.scalar(select(MetaRow.value).where(MetaRow.key == DEVICE_ID_KEY))
+                    if device_id is not None:
+                        self._insert_new(connection, DeviceRow, [{"uid": device_id}], "uid")
+                    self._insert_new(connection, PersonRow, [{"uid": self._person_id}], "uid")
+                    found = self._identity(connection)
+        if found is None:
             raise StorageError(f"cannot keep a device id in {self._location}")
-        return device_id
+        return found
+
+    def _identity(self, connection: Connection) -> tuple[str, int, int] | None:
+        device_id = connection.scalar(select(MetaRow.value).where(MetaRow.key == DEVICE_ID_KEY))
+        if device_id is None:
+            return None
+        device_key = connection.scalar(select(DeviceRow.id).where(DeviceRow.uid == device_id))
+        person_key = connection.scalar(select(PersonRow.id).where(PersonRow.uid == self._person_id))
+        if device_key is None or person_key is None:
+            return None
+        return device_id, device_key, person_key
 
     def get_meta(self, key: str) -> str | None:
         with self._guard(f"read {key!r}"), self._read() as connection:
@@ -326,10 +352,15 @@ class Store:
             raise ValueError(
                 f"span {uid!r} lasts {(end_ms - start_ms) / 3_600_000:.1f} h; 0 to 48 h is possible"
             )
+        if abs(start_ms - day_start_ms(span.day)) >= DAY_REACH_MS:
+            raise ValueError(
+                f"span {uid!r} starts {(start_ms - day_start_ms(span.day)) / 86_400_000:+.1f} days from "
+                f"its day {span.day}; a span belongs to the local day of its start, a day or so away"
+            )
         return {
             "uid": uid,
-            "device_id": self._device_id,
-            "person_id": self._person_id,
+            "device_id": self._device_key,
+            "person_id": self._person_key,
             "start_ms": start_ms,
             "end_ms": end_ms,
             "utc_offset_s": int(span.utc_offset.total_seconds()),
@@ -340,8 +371,9 @@ class Store:
     def upsert_spans(self, spans: Iterable[UsageSpan]) -> None:
         """Write spans, replacing any with the same uid (an open span is written again as it changes).
 
-        One transaction. The spans of one device must not overlap (the tracker sees to that), and
-        none may last longer than 48 hours (ValueError): range queries rely on that bound.
+        One transaction. The spans of one device must not overlap (the tracker sees to that); none
+        may last longer than 48 hours, or start 4 days or more from the midnight (UTC) of its day
+        (ValueError): range queries rely on those bounds.
         """
         batch = list(spans)
         if not batch:
@@ -386,8 +418,8 @@ class Store:
                 SpanRow.title,
             )
             .join(AppRow, SpanRow.app_id == AppRow.id)
-            .where(SpanRow.person_id == self._person_id)
-            .order_by(SpanRow.start_ms, SpanRow.id)
+            .where(SpanRow.person_id == self._person_key)
+            .order_by(SpanRow.start_ms, SpanRow.uid)
         )
 
     @staticmethod
@@ -425,21 +457,35 @@ class Store:
 
     def spans_on(self, day: date) -> list[UsageSpan]:
         """Spans of one local day, ordered by start."""
-        query = self._span_query().where(SpanRow.day == day_number(day))
+        # The spans of a day start near it (DAY_REACH_MS): the scan stays on the start_ms key.
+        midnight_ms = day_start_ms(day)
+        query = self._span_query().where(
+            SpanRow.start_ms > midnight_ms - DAY_REACH_MS,
+            SpanRow.start_ms < midnight_ms + DAY_REACH_MS,
+            SpanRow.day == day_number(day),
+        )
         with self._guard("read the usage"), self._read() as connection:
             return self._spans_of(connection.execute(query))
 
     def usage_by_day_app(self, first: date, last: date) -> list[DayAppUsage]:
-        """Seconds per day and app from `first` to `last` inclusive, by day, then most used first."""
+        """Seconds per day and app from `first` to `last` inclusive, by day, then most used first.
+
+        Read from the totals the database keeps (one row per day, app and device), not from the
+        spans: a year is a few thousand rows instead of a few hundred thousand.
+        """
         # Summing per app id first and naming the apps afterwards is the cheaper order.
         totals = (
-            select(SpanRow.day, SpanRow.app_id, func.sum(SpanRow.end_ms - SpanRow.start_ms).label("total_ms"))
-            .where(
-                SpanRow.person_id == self._person_id,
-                SpanRow.day >= day_number(first),
-                SpanRow.day <= day_number(last),
+            select(
+                UsageTotalRow.day,
+                UsageTotalRow.app_id,
+                func.sum(UsageTotalRow.total_ms).label("total_ms"),
             )
-            .group_by(SpanRow.day, SpanRow.app_id)
+            .where(
+                UsageTotalRow.person_id == self._person_key,
+                UsageTotalRow.day >= day_number(first),
+                UsageTotalRow.day <= day_number(last),
+            )
+            .group_by(UsageTotalRow.day, UsageTotalRow.app_id)
             .subquery()
         )
         query = (
@@ -466,8 +512,8 @@ class Store:
 
     def last_span_end(self) -> datetime | None:
         """When the last span recorded on this device ends, or None before the first."""
-        mine = (SpanRow.device_id == self._device_id, SpanRow.person_id == self._person_id)
-        # The latest start is found on the start_ms index; the latest end is within MAX_SPAN_MS of it.
+        mine = (SpanRow.device_id == self._device_key, SpanRow.person_id == self._person_key)
+        # The latest start is found on the start_ms key; the latest end is within MAX_SPAN_MS of it.
         latest_start = select(SpanRow.start_ms).where(*mine).order_by(SpanRow.start_ms.desc()).limit(1)
         with self._guard("read the usage"), self._read() as connection:
             start_ms = connection.scalar(latest_start)
@@ -489,8 +535,8 @@ class Store:
             raise ValueError(f"event uid {event.uid!r} is longer than {UID_LENGTH} characters")
         return {
             "uid": event.uid,
-            "device_id": self._device_id,
-            "person_id": self._person_id,
+            "device_id": self._device_key,
+            "person_id": self._person_key,
             "kind": event.kind.value,
             "at_ms": to_ms(event.at),
             "utc_offset_s": offset_seconds(event.at),
@@ -516,7 +562,7 @@ class Store:
                 EventRow.day,
                 EventRow.data,
             )
-            .where(EventRow.person_id == self._person_id)
+            .where(EventRow.person_id == self._person_key)
             .order_by(EventRow.at_ms, EventRow.id)
         )
 
@@ -553,7 +599,7 @@ class Store:
         """The last event of a kind recorded on this device, or None."""
         query = (
             self._event_query()
-            .where(EventRow.kind == kind.value, EventRow.device_id == self._device_id)
+            .where(EventRow.kind == kind.value, EventRow.device_id == self._device_key)
             .order_by(None)
             .order_by(EventRow.at_ms.desc(), EventRow.id.desc())
             .limit(1)
@@ -567,7 +613,7 @@ class Store:
         query = (
             select(EventRow.kind, EventRow.at_ms, EventRow.utc_offset_s)
             .where(
-                EventRow.person_id == self._person_id,
+                EventRow.person_id == self._person_key,
                 EventRow.kind.in_([EventKind.PASSCODE_OK.value, EventKind.PASSCODE_FAILED.value]),
                 EventRow.at_ms >= to_ms(since),
             )
@@ -658,7 +704,9 @@ class Store:
     def _exported_apps(self, connection: Connection) -> list[transfer.AppRecord]:
         query = (
             select(AppRow.executable, AppRow.name, AppRow.first_seen_ms)
-            .where(exists().where(SpanRow.app_id == AppRow.id, SpanRow.person_id == self._person_id))
+            .where(
+                exists().where(UsageTotalRow.app_id == AppRow.id, UsageTotalRow.person_id == self._person_key)
+            )
             .order_by(AppRow.executable)
         )
         return [
@@ -717,7 +765,15 @@ class Store:
         Imported rows become this device's and this person's.
         """
         batch = transfer.read_import(path, day_starts_at=day_starts_at)
-        with self._guard(f"import {path}"), self._write() as connection:
+        with self._guard(f"import {path}"):
+            try:
+                return self._import(batch)
+            except sa_exc.IntegrityError:
+                # Another writer may have deleted an app whose id was cached: look them up again.
+                return self._import(batch)
+
+    def _import(self, batch: transfer.ImportBatch) -> ImportResult:
+        with self._write() as connection:
             pieces, spans_added = self._new_pieces(connection, batch.spans)
             app_ids = self._resolve_apps(
                 connection,
@@ -775,7 +831,7 @@ class Store:
         last_ms = max(end_ms for _span, _start_ms, end_ms in timed)
         recorded = connection.execute(
             select(SpanRow.start_ms, SpanRow.end_ms).where(
-                SpanRow.device_id == self._device_id,
+                SpanRow.device_id == self._device_key,
                 SpanRow.start_ms < last_ms,
                 SpanRow.start_ms > first_ms - MAX_SPAN_MS,
                 SpanRow.end_ms > first_ms,
@@ -807,9 +863,10 @@ class Store:
         """
         with self._guard("delete the records"):
             with self._write() as connection:
-                connection.execute(delete(SpanRow).where(SpanRow.person_id == self._person_id))
-                connection.execute(delete(EventRow).where(EventRow.person_id == self._person_id))
-                connection.execute(delete(AppRow).where(~exists().where(SpanRow.app_id == AppRow.id)))
+                connection.execute(delete(SpanRow).where(SpanRow.person_id == self._person_key))
+                connection.execute(delete(EventRow).where(EventRow.person_id == self._person_key))
+                # The totals have a row for every day and app still used: a smaller look than the spans.
+                connection.execute(delete(AppRow).where(~exists().where(UsageTotalRow.app_id == AppRow.id)))
             self._apps = None
             if self._is_sqlite:
                 sqlite_file.vacuum(self._engine)

@@ -19,9 +19,9 @@ from typing import Any, NoReturn, Protocol, TextIO, TypeVar
 
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
 
-from .convert import iso, local_day, offset_seconds, to_ms
+from .convert import day_start_ms, iso, local_day, offset_seconds, to_ms
 from .errors import ImportFileError, StorageError
-from .models import MAX_SPAN_MS, UID_LENGTH
+from .models import DAY_REACH_MS, MAX_SPAN_MS, UID_LENGTH
 
 EXPORT_FORMAT = "wellbeing-export"
 EXPORT_VERSION = 1
@@ -342,6 +342,15 @@ def _read_span(field: FieldReader, day_starts_at: time) -> UsageSpan:
             )
 
     field("end", after_start)
+
+    def near_start(_value: object) -> None:
+        if day is not None and abs(start_ms - day_start_ms(day)) >= DAY_REACH_MS:
+            raise _Refused(
+                f"{day.isoformat()}, too far from the start {iso(start)}",
+                "the local day of the span's start (or no day, to have it worked out)",
+            )
+
+    field("day", near_start)
     return UsageSpan(
         uid=uid or _content_uid("span", start_ms, end_ms, executable),
         app=AppRef(executable, name.strip() if name and name.strip() else executable),

@@ -71,6 +71,7 @@ class Engine:
         self._elapsed: float | None = None
         self._now: datetime | None = None
         self._zone_key = _zone_key(zone)
+        self._pending_zone: tzinfo | None = None  # a new zone, waiting for the current day to end
         self.last_decision: Decision | None = None
         self._subject: AppRef | None = None  # the app the decision is about
         self._nothing_since: float | None = None  # when nothing was last seen in front
@@ -109,11 +110,8 @@ class Engine:
         observation = self.timebase.observe(sample.elapsed, sample.wall)
         now = observation.trusted
         events: list[Event] = []
-        if zone is not None and _zone_key(zone) != self._zone_key:
-            events.append(
-                self._event(EventKind.ZONE_CHANGED, now, {"old": self._zone_key, "new": _zone_key(zone)})
-            )
-            self.zone, self._zone_key = zone, _zone_key(zone)
+        if zone is not None:
+            events.extend(self._notice_zone(zone, now))
         if (
             observation.jump_seconds is not None
             and abs(observation.jump_seconds) >= CLOCK_JUMP_RECORD_SECONDS
@@ -126,6 +124,15 @@ class Engine:
                 )
             )
         self._elapsed, self._now = sample.elapsed, now
+        if self._pending_zone is not None and (
+            self.day is None or day_of(now, self.zone, self.settings.day_starts_at) != self.day
+        ):
+            # The day of the old zone is over: from now on days follow the new zone.
+            self.zone, self._zone_key, self._pending_zone = (
+                self._pending_zone,
+                _zone_key(self._pending_zone),
+                None,
+            )
         today = day_of(now, self.zone, self.settings.day_starts_at)
         if today != self.day:
             self._turn_day(today, now)
@@ -160,6 +167,16 @@ class Engine:
         result.break_notice = any(n.kind is EventKind.BREAK_NOTICE for n in notes)
         self._after_decision(result)
         return result
+
+    def _notice_zone(self, zone: tzinfo, now: datetime) -> list[Event]:
+        """A new time zone is recorded at once but counts from the end of the current day: a
+        zone far to the east must not open tomorrow's cap early (travel is honoured the next day)."""
+        key = _zone_key(zone)
+        wanted = self._zone_key if self._pending_zone is None else _zone_key(self._pending_zone)
+        if key == wanted:
+            return []
+        self._pending_zone = None if key == self._zone_key else zone
+        return [self._event(EventKind.ZONE_CHANGED, now, {"old": wanted, "new": key})]
 
     def _follow_front(self, sample: Sample) -> None:
         """Keep the decision about the app the person is using. Our own window (the overlay) in

@@ -15,7 +15,7 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -23,7 +23,7 @@ from platformdirs import user_data_dir, user_log_dir
 
 from wellbeing_app.core import passcode as passcodes
 from wellbeing_app.core.clock import Clock
-from wellbeing_app.core.days import day_bounds, day_of
+from wellbeing_app.core.days import day_of
 from wellbeing_app.core.engine import Engine, TickResult
 from wellbeing_app.core.errors import CoreError, PasscodeError, SettingError
 from wellbeing_app.core.model import UNKNOWN_APP, AppRef, Decision, Event, EventKind, Sample, UsageSpan
@@ -460,12 +460,12 @@ class Service:
         return self.clock.wall()
 
     def today(self) -> date:
-        return day_of(self._now(), self.clock.zone(), self.settings.day_starts_at)
+        return day_of(self._now(), self.engine.zone, self.settings.day_starts_at)
 
     def _seed(self, now: datetime, *, keep_live: bool = False) -> None:
         """Load today's usage and grants from the database (plus the live journal of a tracker
         running in another process)."""
-        day = day_of(now, self.clock.zone(), self.settings.day_starts_at)
+        day = day_of(now, self.engine.zone, self.settings.day_starts_at)
         usage = self._usage_on(day)
         grants = self._grants(day, now)
         live_day = self.engine.day
@@ -842,14 +842,6 @@ class Service:
         return self._record_at(kind, self._now(), data)
 
     def _record_at(self, kind: EventKind, at: datetime, data: dict[str, Any]) -> Event:
-        event = Event(self._uid(), kind, at, day_of(at, self.clock.zone(), self.settings.day_starts_at), data)
+        event = Event(self._uid(), kind, at, day_of(at, self.engine.zone, self.settings.day_starts_at), data)
         self._pending_events.append(event)
         return event
-
-
-def day_window(day: date, settings: Settings, clock: Clock) -> tuple[datetime, datetime]:
-    return day_bounds(day, clock.zone(), settings.day_starts_at)
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)

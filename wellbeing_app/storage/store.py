@@ -153,6 +153,8 @@ class Store:
         self._person_id = person_id
         self._closed = False
         self._apps: dict[str, _CachedApp] | None = None
+        #: Upsert statements by (model, key, columns): one engine, so one dialect.
+        self._statements: dict[tuple[type[Base], str, tuple[str, ...]], Any] = {}
         self._device_id, self._device_key, self._person_key = self._identify()
 
     # --- plumbing --------------------------------------------------------------------------
@@ -212,9 +214,16 @@ class Store:
             return
         dialect = connection.dialect.name
         if dialect in ("sqlite", "postgresql"):
-            statement = sqlite.insert(model) if dialect == "sqlite" else _postgresql_insert(model)
-            changed = {name: statement.excluded[name] for name in rows[0] if name != key}
-            connection.execute(statement.on_conflict_do_update(index_elements=[key], set_=changed), rows)
+            columns = tuple(rows[0])
+            statement = self._statements.get((model, key, columns))
+            if statement is None:
+                # Made once: building `excluded` makes a proxy of every column, which costs more
+                # than running the statement (an open span is written again at every flush).
+                plain = sqlite.insert(model) if dialect == "sqlite" else _postgresql_insert(model)
+                changed = {name: plain.excluded[name] for name in columns if name != key}
+                statement = plain.on_conflict_do_update(index_elements=[key], set_=changed)
+                self._statements[model, key, columns] = statement
+            connection.execute(statement, rows)
             return
         column = model.__table__.c[key]
         for chunk in _chunks([row[key] for row in rows]):
@@ -863,6 +872,9 @@ class Store:
         """
         with self._guard("delete the records"):
             with self._write() as connection:
+                # The person's totals go first, in one statement: the triggers then have nothing left
+                # to update for each deleted span (a third less time for two years of spans).
+                connection.execute(delete(UsageTotalRow).where(UsageTotalRow.person_id == self._person_key))
                 connection.execute(delete(SpanRow).where(SpanRow.person_id == self._person_key))
                 connection.execute(delete(EventRow).where(EventRow.person_id == self._person_key))
                 # The totals have a row for every day and app still used: a smaller look than the spans.

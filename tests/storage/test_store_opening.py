@@ -15,7 +15,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, event
 
 from wellbeing_app.storage import StorageError, Store, open_store
-from wellbeing_app.storage.models import Base
+from wellbeing_app.storage.models import metadata
 from wellbeing_app.storage.opening import DATABASE_FILE, HEAD_REVISION, KNOWN_REVISIONS, known_revisions
 
 from .samples import NINE, span
@@ -62,7 +62,7 @@ def test_the_migrated_schema_is_exactly_the_models(data_dir: Path) -> None:
     try:
         with engine.connect() as connection:
             context = MigrationContext.configure(connection, opts={"compare_type": True})
-            assert compare_metadata(context, Base.metadata) == []
+            assert compare_metadata(context, metadata) == []
     finally:
         engine.dispose()
 

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import Connection, Engine, Row, Select, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, Engine, Row, Select, Table, delete, exists, func, insert, select, update
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import sqlite
 
@@ -27,16 +27,15 @@ from .models import (
     DAY_REACH_MS,
     MAX_SPAN_MS,
     UID_LENGTH,
-    AppRow,
-    Base,
-    DeviceRow,
-    EventRow,
-    MetaRow,
-    PasscodeRow,
-    PersonRow,
-    SettingRow,
-    SpanRow,
-    UsageTotalRow,
+    apps_table,
+    devices_table,
+    events_table,
+    meta_table,
+    passcode_table,
+    people_table,
+    settings_table,
+    spans_table,
+    totals_table,
 )
 
 _log = logging.getLogger(__name__)
@@ -120,11 +119,11 @@ def describe_database_error(error: sa_exc.DBAPIError, location: str, doing: str)
     return f"cannot {doing} in {location}: {error.orig}"
 
 
-def _postgresql_insert(model: Any) -> Any:
+def _postgresql_insert(table: Table) -> Any:
     """PostgreSQL's INSERT … ON CONFLICT, imported only where PostgreSQL is used (it is slow to import)."""
     from sqlalchemy.dialects import postgresql
 
-    return postgresql.insert(model)
+    return postgresql.insert(table)
 
 
 class Store:
@@ -153,8 +152,8 @@ class Store:
         self._person_id = person_id
         self._closed = False
         self._apps: dict[str, _CachedApp] | None = None
-        #: Upsert statements by (model, key, columns): one engine, so one dialect.
-        self._statements: dict[tuple[type[Base], str, tuple[str, ...]], Any] = {}
+        #: Upsert statements by (table, key, columns): one engine, so one dialect.
+        self._statements: dict[tuple[str, str, tuple[str, ...]], Any] = {}
         self._device_id, self._device_key, self._person_key = self._identify()
 
     # --- plumbing --------------------------------------------------------------------------
@@ -206,48 +205,44 @@ class Store:
     def __exit__(self, *_exc: object) -> None:
         self.close()
 
-    def _upsert(
-        self, connection: Connection, model: type[Base], rows: list[dict[str, Any]], key: str
-    ) -> None:
+    def _upsert(self, connection: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
         """Insert rows, replacing those with the same `key`: native upsert where the dialect has one."""
         if not rows:
             return
         dialect = connection.dialect.name
         if dialect in ("sqlite", "postgresql"):
             columns = tuple(rows[0])
-            statement = self._statements.get((model, key, columns))
+            statement = self._statements.get((table.name, key, columns))
             if statement is None:
                 # Made once: building `excluded` makes a proxy of every column, which costs more
                 # than running the statement (an open span is written again at every flush).
-                plain = sqlite.insert(model) if dialect == "sqlite" else _postgresql_insert(model)
+                plain = sqlite.insert(table) if dialect == "sqlite" else _postgresql_insert(table)
                 changed = {name: plain.excluded[name] for name in columns if name != key}
                 statement = plain.on_conflict_do_update(index_elements=[key], set_=changed)
-                self._statements[model, key, columns] = statement
+                self._statements[table.name, key, columns] = statement
             connection.execute(statement, rows)
             return
-        column = model.__table__.c[key]
+        column = table.c[key]
         for chunk in _chunks([row[key] for row in rows]):
-            connection.execute(delete(model).where(column.in_(chunk)))
-        connection.execute(insert(model), rows)
+            connection.execute(delete(table).where(column.in_(chunk)))
+        connection.execute(insert(table), rows)
 
-    def _insert_new(
-        self, connection: Connection, model: type[Base], rows: list[dict[str, Any]], key: str
-    ) -> None:
+    def _insert_new(self, connection: Connection, table: Table, rows: list[dict[str, Any]], key: str) -> None:
         """Insert rows, leaving alone those whose `key` is already there."""
         if not rows:
             return
         dialect = connection.dialect.name
         if dialect in ("sqlite", "postgresql"):
-            statement = sqlite.insert(model) if dialect == "sqlite" else _postgresql_insert(model)
+            statement = sqlite.insert(table) if dialect == "sqlite" else _postgresql_insert(table)
             connection.execute(statement.on_conflict_do_nothing(index_elements=[key]), rows)
             return
-        column = model.__table__.c[key]
+        column = table.c[key]
         present: set[Any] = set()
         for chunk in _chunks([row[key] for row in rows]):
             present.update(connection.scalars(select(column).where(column.in_(chunk))))
         fresh = [row for row in rows if row[key] not in present]
         if fresh:
-            connection.execute(insert(model), fresh)
+            connection.execute(insert(table), fresh)
 
     # --- meta ------------------------------------------------------------------------------
 
@@ -260,41 +255,47 @@ class Store:
             if found is None:
                 with self._write() as connection:
                     fresh = {"key": DEVICE_ID_KEY, "value": uuid.uuid4().hex}
-                    self._insert_new(connection, MetaRow, [fresh], "key")
-                    device_id = connection.scalar(select(MetaRow.value).where(MetaRow.key == DEVICE_ID_KEY))
+                    self._insert_new(connection, meta_table, [fresh], "key")
+                    device_id = connection.scalar(
+                        select(meta_table.c.value).where(meta_table.c.key == DEVICE_ID_KEY)
+                    )
                     if device_id is not None:
-                        self._insert_new(connection, DeviceRow, [{"uid": device_id}], "uid")
-                    self._insert_new(connection, PersonRow, [{"uid": self._person_id}], "uid")
+                        self._insert_new(connection, devices_table, [{"uid": device_id}], "uid")
+                    self._insert_new(connection, people_table, [{"uid": self._person_id}], "uid")
                     found = self._identity(connection)
         if found is None:
             raise StorageError(f"cannot keep a device id in {self._location}")
         return found
 
     def _identity(self, connection: Connection) -> tuple[str, int, int] | None:
-        device_id = connection.scalar(select(MetaRow.value).where(MetaRow.key == DEVICE_ID_KEY))
+        device_id = connection.scalar(select(meta_table.c.value).where(meta_table.c.key == DEVICE_ID_KEY))
         if device_id is None:
             return None
-        device_key = connection.scalar(select(DeviceRow.id).where(DeviceRow.uid == device_id))
-        person_key = connection.scalar(select(PersonRow.id).where(PersonRow.uid == self._person_id))
+        device_key = connection.scalar(select(devices_table.c.id).where(devices_table.c.uid == device_id))
+        person_key = connection.scalar(select(people_table.c.id).where(people_table.c.uid == self._person_id))
         if device_key is None or person_key is None:
             return None
         return device_id, device_key, person_key
 
     def get_meta(self, key: str) -> str | None:
         with self._guard(f"read {key!r}"), self._read() as connection:
-            return connection.scalar(select(MetaRow.value).where(MetaRow.key == key))
+            return connection.scalar(select(meta_table.c.value).where(meta_table.c.key == key))
 
     def set_meta(self, key: str, value: str) -> None:
         if key == DEVICE_ID_KEY and value != self._device_id:
             raise ValueError("the device id is made once and never changed")
         with self._guard(f"save {key!r}"), self._write() as connection:
-            self._upsert(connection, MetaRow, [{"key": key, "value": value}], "key")
+            self._upsert(connection, meta_table, [{"key": key, "value": value}], "key")
 
     # --- apps ------------------------------------------------------------------------------
 
     def _app_cache(self, connection: Connection) -> dict[str, _CachedApp]:
         if self._apps is None:
-            rows = connection.execute(select(AppRow.executable, AppRow.id, AppRow.name, AppRow.first_seen_ms))
+            rows = connection.execute(
+                select(
+                    apps_table.c.executable, apps_table.c.id, apps_table.c.name, apps_table.c.first_seen_ms
+                )
+            )
             self._apps = {executable: _CachedApp(id_, name, first) for executable, id_, name, first in rows}
         return self._apps
 
@@ -323,7 +324,7 @@ class Store:
         if missing:
             self._insert_new(
                 connection,
-                AppRow,
+                apps_table,
                 [
                     {
                         "executable": executable,
@@ -335,9 +336,11 @@ class Store:
                 "executable",
             )
             for chunk in _chunks(missing):
-                query = select(AppRow.executable, AppRow.id, AppRow.name, AppRow.first_seen_ms)
+                query = select(
+                    apps_table.c.executable, apps_table.c.id, apps_table.c.name, apps_table.c.first_seen_ms
+                )
                 for executable, id_, name, first in connection.execute(
-                    query.where(AppRow.executable.in_(chunk))
+                    query.where(apps_table.c.executable.in_(chunk))
                 ):
                     cache[executable] = _CachedApp(id_, name, first)
         for executable, (name, start_ms) in wanted.items():
@@ -348,7 +351,7 @@ class Store:
             if start_ms < cached.first_seen_ms:
                 changes["first_seen_ms"] = cached.first_seen_ms = start_ms
             if changes:
-                connection.execute(update(AppRow).where(AppRow.id == cached.id).values(**changes))
+                connection.execute(update(apps_table).where(apps_table.c.id == cached.id).values(**changes))
         return {executable: cache[executable].id for executable in wanted}
 
     # --- spans -----------------------------------------------------------------------------
@@ -404,7 +407,7 @@ class Store:
             )
             for span, row in zip(batch, rows, strict=True):
                 row["app_id"] = app_ids[span.app.executable]
-            self._upsert(connection, SpanRow, rows, "uid")
+            self._upsert(connection, spans_table, rows, "uid")
 
     def delete_spans(self, uids: Iterable[str]) -> None:
         wanted = list(uids)
@@ -412,27 +415,27 @@ class Store:
             return
         with self._guard("delete usage"), self._write() as connection:
             for chunk in _chunks(wanted):
-                connection.execute(delete(SpanRow).where(SpanRow.uid.in_(chunk)))
+                connection.execute(delete(spans_table).where(spans_table.c.uid.in_(chunk)))
 
-    def _span_query(self) -> Select[str, str, str, int, int, int, int, str | None]:
+    def _span_query(self) -> Select[*tuple[Any, ...]]:
         return (
             select(
-                SpanRow.uid,
-                AppRow.executable,
-                AppRow.name,
-                SpanRow.start_ms,
-                SpanRow.end_ms,
-                SpanRow.day,
-                SpanRow.utc_offset_s,
-                SpanRow.title,
+                spans_table.c.uid,
+                apps_table.c.executable,
+                apps_table.c.name,
+                spans_table.c.start_ms,
+                spans_table.c.end_ms,
+                spans_table.c.day,
+                spans_table.c.utc_offset_s,
+                spans_table.c.title,
             )
-            .join(AppRow, SpanRow.app_id == AppRow.id)
-            .where(SpanRow.person_id == self._person_key)
-            .order_by(SpanRow.start_ms, SpanRow.uid)
+            .join(apps_table, spans_table.c.app_id == apps_table.c.id)
+            .where(spans_table.c.person_id == self._person_key)
+            .order_by(spans_table.c.start_ms, spans_table.c.uid)
         )
 
     @staticmethod
-    def _spans_of(rows: Iterable[Row[str, str, str, int, int, int, int, str | None]]) -> list[UsageSpan]:
+    def _spans_of(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[UsageSpan]:
         apps: dict[tuple[str, str], AppRef] = {}
         spans = []
         for uid, executable, name, start_ms, end_ms, day, offset_s, title in rows:
@@ -456,10 +459,10 @@ class Store:
         """Spans overlapping [start, end), whole (not clipped), ordered by start."""
         start_ms, end_ms = to_ms(start), to_ms(end)
         query = self._span_query().where(
-            SpanRow.start_ms < end_ms,
+            spans_table.c.start_ms < end_ms,
             # No span is longer than MAX_SPAN_MS: this lower bound keeps the scan on the index.
-            SpanRow.start_ms > start_ms - MAX_SPAN_MS,
-            SpanRow.end_ms > start_ms,
+            spans_table.c.start_ms > start_ms - MAX_SPAN_MS,
+            spans_table.c.end_ms > start_ms,
         )
         with self._guard("read the usage"), self._read() as connection:
             return self._spans_of(connection.execute(query))
@@ -469,9 +472,9 @@ class Store:
         # The spans of a day start near it (DAY_REACH_MS): the scan stays on the start_ms key.
         midnight_ms = day_start_ms(day)
         query = self._span_query().where(
-            SpanRow.start_ms > midnight_ms - DAY_REACH_MS,
-            SpanRow.start_ms < midnight_ms + DAY_REACH_MS,
-            SpanRow.day == day_number(day),
+            spans_table.c.start_ms > midnight_ms - DAY_REACH_MS,
+            spans_table.c.start_ms < midnight_ms + DAY_REACH_MS,
+            spans_table.c.day == day_number(day),
         )
         with self._guard("read the usage"), self._read() as connection:
             return self._spans_of(connection.execute(query))
@@ -485,22 +488,22 @@ class Store:
         # Summing per app id first and naming the apps afterwards is the cheaper order.
         totals = (
             select(
-                UsageTotalRow.day,
-                UsageTotalRow.app_id,
-                func.sum(UsageTotalRow.total_ms).label("total_ms"),
+                totals_table.c.day,
+                totals_table.c.app_id,
+                func.sum(totals_table.c.total_ms).label("total_ms"),
             )
             .where(
-                UsageTotalRow.person_id == self._person_key,
-                UsageTotalRow.day >= day_number(first),
-                UsageTotalRow.day <= day_number(last),
+                totals_table.c.person_id == self._person_key,
+                totals_table.c.day >= day_number(first),
+                totals_table.c.day <= day_number(last),
             )
-            .group_by(UsageTotalRow.day, UsageTotalRow.app_id)
+            .group_by(totals_table.c.day, totals_table.c.app_id)
             .subquery()
         )
         query = (
-            select(totals.c.day, AppRow.executable, AppRow.name, totals.c.total_ms)
-            .join(AppRow, totals.c.app_id == AppRow.id)
-            .order_by(totals.c.day, totals.c.total_ms.desc(), AppRow.executable)
+            select(totals.c.day, apps_table.c.executable, apps_table.c.name, totals.c.total_ms)
+            .join(apps_table, totals.c.app_id == apps_table.c.id)
+            .order_by(totals.c.day, totals.c.total_ms.desc(), apps_table.c.executable)
         )
         apps: dict[tuple[str, str], AppRef] = {}
         days: dict[int, date] = {}
@@ -521,17 +524,19 @@ class Store:
 
     def last_span_end(self) -> datetime | None:
         """When the last span recorded on this device ends, or None before the first."""
-        mine = (SpanRow.device_id == self._device_key, SpanRow.person_id == self._person_key)
+        mine = (spans_table.c.device_id == self._device_key, spans_table.c.person_id == self._person_key)
         # The latest start is found on the start_ms key; the latest end is within MAX_SPAN_MS of it.
-        latest_start = select(SpanRow.start_ms).where(*mine).order_by(SpanRow.start_ms.desc()).limit(1)
+        latest_start = (
+            select(spans_table.c.start_ms).where(*mine).order_by(spans_table.c.start_ms.desc()).limit(1)
+        )
         with self._guard("read the usage"), self._read() as connection:
             start_ms = connection.scalar(latest_start)
             if start_ms is None:
                 return None
             query = (
-                select(SpanRow.end_ms, SpanRow.utc_offset_s)
-                .where(*mine, SpanRow.start_ms >= start_ms - MAX_SPAN_MS)
-                .order_by(SpanRow.end_ms.desc())
+                select(spans_table.c.end_ms, spans_table.c.utc_offset_s)
+                .where(*mine, spans_table.c.start_ms >= start_ms - MAX_SPAN_MS)
+                .order_by(spans_table.c.end_ms.desc())
                 .limit(1)
             )
             row = connection.execute(query).one()
@@ -559,24 +564,24 @@ class Store:
         if not rows:
             return
         with self._guard("record events"), self._write() as connection:
-            self._insert_new(connection, EventRow, rows, "uid")
+            self._insert_new(connection, events_table, rows, "uid")
 
-    def _event_query(self) -> Select[str, str, int, int, int, str]:
+    def _event_query(self) -> Select[*tuple[Any, ...]]:
         return (
             select(
-                EventRow.uid,
-                EventRow.kind,
-                EventRow.at_ms,
-                EventRow.utc_offset_s,
-                EventRow.day,
-                EventRow.data,
+                events_table.c.uid,
+                events_table.c.kind,
+                events_table.c.at_ms,
+                events_table.c.utc_offset_s,
+                events_table.c.day,
+                events_table.c.data,
             )
-            .where(EventRow.person_id == self._person_key)
-            .order_by(EventRow.at_ms, EventRow.id)
+            .where(events_table.c.person_id == self._person_key)
+            .order_by(events_table.c.at_ms, events_table.c.id)
         )
 
     @staticmethod
-    def _events_of(rows: Iterable[Row[str, str, int, int, int, str]]) -> list[Event]:
+    def _events_of(rows: Iterable[Row[*tuple[Any, ...]]]) -> list[Event]:
         events = []
         kinds = {kind.value: kind for kind in EventKind}
         for uid, kind, at_ms, offset_s, day, data in rows:
@@ -598,9 +603,11 @@ class Store:
         self, first: date, last: date, kinds: Collection[EventKind] | None = None
     ) -> list[Event]:
         """Events of the days `first` to `last` inclusive (optionally only some kinds), by time."""
-        query = self._event_query().where(EventRow.day >= day_number(first), EventRow.day <= day_number(last))
+        query = self._event_query().where(
+            events_table.c.day >= day_number(first), events_table.c.day <= day_number(last)
+        )
         if kinds is not None:
-            query = query.where(EventRow.kind.in_([kind.value for kind in kinds]))
+            query = query.where(events_table.c.kind.in_([kind.value for kind in kinds]))
         with self._guard("read the record"), self._read() as connection:
             return self._events_of(connection.execute(query))
 
@@ -608,9 +615,9 @@ class Store:
         """The last event of a kind recorded on this device, or None."""
         query = (
             self._event_query()
-            .where(EventRow.kind == kind.value, EventRow.device_id == self._device_key)
+            .where(events_table.c.kind == kind.value, events_table.c.device_id == self._device_key)
             .order_by(None)
-            .order_by(EventRow.at_ms.desc(), EventRow.id.desc())
+            .order_by(events_table.c.at_ms.desc(), events_table.c.id.desc())
             .limit(1)
         )
         with self._guard("read the record"), self._read() as connection:
@@ -620,13 +627,13 @@ class Store:
     def passcode_attempts(self, since: datetime) -> list[Attempt]:
         """Passcode entries from `since` on, oldest first, from the PASSCODE_OK / PASSCODE_FAILED events."""
         query = (
-            select(EventRow.kind, EventRow.at_ms, EventRow.utc_offset_s)
+            select(events_table.c.kind, events_table.c.at_ms, events_table.c.utc_offset_s)
             .where(
-                EventRow.person_id == self._person_key,
-                EventRow.kind.in_([EventKind.PASSCODE_OK.value, EventKind.PASSCODE_FAILED.value]),
-                EventRow.at_ms >= to_ms(since),
+                events_table.c.person_id == self._person_key,
+                events_table.c.kind.in_([EventKind.PASSCODE_OK.value, EventKind.PASSCODE_FAILED.value]),
+                events_table.c.at_ms >= to_ms(since),
             )
-            .order_by(EventRow.at_ms, EventRow.id)
+            .order_by(events_table.c.at_ms, events_table.c.id)
         )
         with self._guard("read the passcode attempts"), self._read() as connection:
             return [
@@ -639,7 +646,7 @@ class Store:
     def load_settings(self) -> dict[str, Any]:
         """Every saved setting, decoded. A value that is not valid JSON is left out (its default applies)."""
         with self._guard("read the settings"), self._read() as connection:
-            rows = connection.execute(select(SettingRow.key, SettingRow.value)).all()
+            rows = connection.execute(select(settings_table.c.key, settings_table.c.value)).all()
         settings: dict[str, Any] = {}
         for key, value in rows:
             try:
@@ -658,19 +665,27 @@ class Store:
             return
         now_ms = to_ms(_now())
         with self._guard("save the settings"), self._write() as connection:
-            query = select(SettingRow.key, SettingRow.value).where(SettingRow.key.in_(encoded))
+            query = select(settings_table.c.key, settings_table.c.value).where(
+                settings_table.c.key.in_(encoded)
+            )
             stored = {key: value for key, value in connection.execute(query)}
             rows = [
                 {"key": key, "value": value, "updated_ms": now_ms}
                 for key, value in encoded.items()
                 if stored.get(key) != value
             ]
-            self._upsert(connection, SettingRow, rows, "key")
+            self._upsert(connection, settings_table, rows, "key")
 
     def load_passcode(self) -> PasscodeHash | None:
-        query = select(PasscodeRow.salt, PasscodeRow.digest, PasscodeRow.n, PasscodeRow.r, PasscodeRow.p)
+        query = select(
+            passcode_table.c.salt,
+            passcode_table.c.digest,
+            passcode_table.c.n,
+            passcode_table.c.r,
+            passcode_table.c.p,
+        )
         with self._guard("read the passcode"), self._read() as connection:
-            row = connection.execute(query.where(PasscodeRow.id == 1)).first()
+            row = connection.execute(query.where(passcode_table.c.id == 1)).first()
         if row is None:
             return None
         return PasscodeHash(salt=bytes(row.salt), digest=bytes(row.digest), n=row.n, r=row.r, p=row.p)
@@ -678,7 +693,7 @@ class Store:
     def save_passcode(self, passcode: PasscodeHash | None) -> None:
         """Keep the passcode hash, or remove it with None."""
         with self._guard("save the passcode"), self._write() as connection:
-            connection.execute(delete(PasscodeRow))
+            connection.execute(delete(passcode_table))
             if passcode is not None:
                 row = {
                     "id": 1,
@@ -689,7 +704,7 @@ class Store:
                     "p": passcode.p,
                     "set_ms": to_ms(_now()),
                 }
-                connection.execute(insert(PasscodeRow), [row])
+                connection.execute(insert(passcode_table), [row])
 
     # --- export, import, delete -------------------------------------------------------------
 
@@ -698,7 +713,7 @@ class Store:
 
         Spans of no length hold no time and are left out.
         """
-        query = self._span_query().where(SpanRow.end_ms > SpanRow.start_ms)
+        query = self._span_query().where(spans_table.c.end_ms > spans_table.c.start_ms)
         for uid, executable, name, start_ms, end_ms, day, offset_s, title in connection.execute(query):
             yield transfer.span_record(
                 uid=uid,
@@ -712,11 +727,13 @@ class Store:
 
     def _exported_apps(self, connection: Connection) -> list[transfer.AppRecord]:
         query = (
-            select(AppRow.executable, AppRow.name, AppRow.first_seen_ms)
+            select(apps_table.c.executable, apps_table.c.name, apps_table.c.first_seen_ms)
             .where(
-                exists().where(UsageTotalRow.app_id == AppRow.id, UsageTotalRow.person_id == self._person_key)
+                exists().where(
+                    totals_table.c.app_id == apps_table.c.id, totals_table.c.person_id == self._person_key
+                )
             )
-            .order_by(AppRow.executable)
+            .order_by(apps_table.c.executable)
         )
         return [
             transfer.AppRecord(executable, name, from_ms(first_ms, 0))
@@ -800,15 +817,15 @@ class Store:
                 row["app_id"] = app_ids[span.app.executable]
                 span_rows.append(row)
             if span_rows:
-                connection.execute(insert(SpanRow), span_rows)
-            known_events = self._known_uids(connection, EventRow, [event.uid for event in batch.events])
+                connection.execute(insert(spans_table), span_rows)
+            known_events = self._known_uids(connection, events_table, [event.uid for event in batch.events])
             event_rows = []
             for event in batch.events:
                 if event.uid not in known_events:
                     known_events.add(event.uid)
                     event_rows.append(self._event_row(event))
             if event_rows:
-                connection.execute(insert(EventRow), event_rows)
+                connection.execute(insert(events_table), event_rows)
         return ImportResult(
             spans_added=spans_added,
             spans_skipped=len(batch.spans) - spans_added,
@@ -817,12 +834,10 @@ class Store:
         )
 
     @staticmethod
-    def _known_uids(
-        connection: Connection, model: type[SpanRow] | type[EventRow], uids: list[str]
-    ) -> set[str]:
+    def _known_uids(connection: Connection, table: Table, uids: list[str]) -> set[str]:
         known: set[str] = set()
         for chunk in _chunks(uids):
-            known.update(connection.scalars(select(model.uid).where(model.uid.in_(chunk))))
+            known.update(connection.scalars(select(table.c.uid).where(table.c.uid.in_(chunk))))
         return known
 
     def _new_pieces(
@@ -834,16 +849,16 @@ class Store:
         """
         if not spans:
             return [], 0
-        known = self._known_uids(connection, SpanRow, [span.uid for span in spans])
+        known = self._known_uids(connection, spans_table, [span.uid for span in spans])
         timed = [(span, to_ms(span.start), to_ms(span.end)) for span in spans]
         first_ms = min(start_ms for _span, start_ms, _end_ms in timed)
         last_ms = max(end_ms for _span, _start_ms, end_ms in timed)
         recorded = connection.execute(
-            select(SpanRow.start_ms, SpanRow.end_ms).where(
-                SpanRow.device_id == self._device_key,
-                SpanRow.start_ms < last_ms,
-                SpanRow.start_ms > first_ms - MAX_SPAN_MS,
-                SpanRow.end_ms > first_ms,
+            select(spans_table.c.start_ms, spans_table.c.end_ms).where(
+                spans_table.c.device_id == self._device_key,
+                spans_table.c.start_ms < last_ms,
+                spans_table.c.start_ms > first_ms - MAX_SPAN_MS,
+                spans_table.c.end_ms > first_ms,
             )
         )
         covered = CoveredTime((start_ms, end_ms) for start_ms, end_ms in recorded)
@@ -874,11 +889,13 @@ class Store:
             with self._write() as connection:
                 # The person's totals go first, in one statement: the triggers then have nothing left
                 # to update for each deleted span (a third less time for two years of spans).
-                connection.execute(delete(UsageTotalRow).where(UsageTotalRow.person_id == self._person_key))
-                connection.execute(delete(SpanRow).where(SpanRow.person_id == self._person_key))
-                connection.execute(delete(EventRow).where(EventRow.person_id == self._person_key))
+                connection.execute(delete(totals_table).where(totals_table.c.person_id == self._person_key))
+                connection.execute(delete(spans_table).where(spans_table.c.person_id == self._person_key))
+                connection.execute(delete(events_table).where(events_table.c.person_id == self._person_key))
                 # The totals have a row for every day and app still used: a smaller look than the spans.
-                connection.execute(delete(AppRow).where(~exists().where(UsageTotalRow.app_id == AppRow.id)))
+                connection.execute(
+                    delete(apps_table).where(~exists().where(totals_table.c.app_id == apps_table.c.id))
+                )
             self._apps = None
             if self._is_sqlite:
                 sqlite_file.vacuum(self._engine)

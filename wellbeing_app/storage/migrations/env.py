@@ -11,13 +11,13 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import Connection, create_engine
 
-from wellbeing_app.storage.models import Base
+from wellbeing_app.storage.models import metadata
 
 
 def _run_on(connection: Connection) -> None:
     context.configure(
         connection=connection,
-        target_metadata=Base.metadata,
+        target_metadata=metadata,
         # SQLite cannot ALTER most things; batch mode rebuilds tables where needed.
         render_as_batch=True,
         compare_type=True,
@@ -31,7 +31,7 @@ def _run() -> None:
     if context.is_offline_mode():
         context.configure(
             url=config.get_main_option("sqlalchemy.url"),
-            target_metadata=Base.metadata,
+            target_metadata=metadata,
             literal_binds=True,
             render_as_batch=True,
         )

@@ -113,6 +113,14 @@ def _version_missing(path: Path) -> None:
     connection.close()
 
 
+def _tables_missing(path: Path) -> None:
+    # What a development build wrote before the schema was settled: the stamp, not the tables.
+    open_store(path.parent).store.close()
+    with sqlite3.connect(path) as connection:
+        connection.execute("DROP TABLE usage_totals")
+    connection.close()
+
+
 def _foreign_database(path: Path) -> None:
     with sqlite3.connect(path) as connection:
         connection.execute("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT)")
@@ -128,8 +136,16 @@ def _foreign_database(path: Path) -> None:
         (_newer_database, "newer version of Wellbeing"),
         (_foreign_database, "not created by Wellbeing"),
         (_version_missing, "schema version is missing"),
+        (_tables_missing, "tables are not those of its schema revision 0001 (no usage_totals)"),
     ],
-    ids=["text-file", "random-bytes", "unknown-revision", "foreign-tables", "version-missing"],
+    ids=[
+        "text-file",
+        "random-bytes",
+        "unknown-revision",
+        "foreign-tables",
+        "version-missing",
+        "tables-missing",
+    ],
 )
 def test_a_database_that_cannot_be_used_is_moved_aside_intact(
     data_dir: Path, make_bad_file: Callable[[Path], None], reason: str

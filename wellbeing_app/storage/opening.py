@@ -17,6 +17,7 @@ from sqlalchemy.engine import URL, make_url
 
 from . import sqlite_file
 from .errors import StorageError
+from .models import metadata
 from .store import DEFAULT_PERSON, Store, describe_database_error
 
 if TYPE_CHECKING:
@@ -175,7 +176,13 @@ def open_store(
     if path is not None:
         _ensure_writable_folder(path.parent)
         try:
-            reason = sqlite_file.why_unusable(path, KNOWN_REVISIONS, check_integrity=check_integrity)
+            reason = sqlite_file.why_unusable(
+                path,
+                KNOWN_REVISIONS,
+                check_integrity=check_integrity,
+                head_revision=HEAD_REVISION,
+                head_tables=metadata.tables.keys(),
+            )
         except (OSError, sqlite3.OperationalError) as exc:
             raise StorageError(_why_not_readable(path, exc)) from exc
         if reason is not None:

@@ -87,8 +87,18 @@ def vacuum(engine: Engine) -> None:
         connection.commit()
 
 
-def why_unusable(path: Path, known_revisions: Collection[str], *, check_integrity: bool = True) -> str | None:
+def why_unusable(
+    path: Path,
+    known_revisions: Collection[str],
+    *,
+    check_integrity: bool = True,
+    head_revision: str | None = None,
+    head_tables: Collection[str] = (),
+) -> str | None:
     """Why the database file cannot be used, in words, or None if it can (or does not exist yet).
+
+    A file stamped `head_revision` must have every table of `head_tables`: one written by a
+    development build before the schema was settled may not.
 
     Looks without writing: the file is opened read-only, so a file that is set aside keeps its
     bytes. Raises sqlite3.OperationalError when the file cannot be read at all (permissions),
@@ -101,7 +111,7 @@ def why_unusable(path: Path, known_revisions: Collection[str], *, check_integrit
             return "it is not a SQLite database"
     connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        return _inspect(connection, known_revisions, check_integrity)
+        return _inspect(connection, known_revisions, check_integrity, head_revision, head_tables)
     except sqlite3.OperationalError:
         raise
     except sqlite3.DatabaseError as exc:
@@ -111,7 +121,11 @@ def why_unusable(path: Path, known_revisions: Collection[str], *, check_integrit
 
 
 def _inspect(
-    connection: sqlite3.Connection, known_revisions: Collection[str], check_integrity: bool
+    connection: sqlite3.Connection,
+    known_revisions: Collection[str],
+    check_integrity: bool,
+    head_revision: str | None,
+    head_tables: Collection[str],
 ) -> str | None:
     problems = (
         [str(row[0]) for row in connection.execute("PRAGMA quick_check")] if check_integrity else ["ok"]
@@ -129,6 +143,12 @@ def _inspect(
     unknown = [revision for revision in revisions if revision not in known_revisions]
     if unknown:
         return f"it was written by a newer version of Wellbeing (schema revision {', '.join(unknown)})"
+    missing = sorted(set(head_tables) - tables) if revisions == [head_revision] else []
+    if missing:
+        return (
+            f"its tables are not those of its schema revision {head_revision} (no {', '.join(missing)}); "
+            "a development build of Wellbeing may have written it"
+        )
     return None
 
 

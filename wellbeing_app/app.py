@@ -9,16 +9,18 @@ import random
 import sys
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wellbeing_app import autostart
 from wellbeing_app.core.errors import CoreError, PasscodeError
 from wellbeing_app.core.model import BlockReason, Decision, Verdict
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.i18n import _, localize, resources_dir, set_language
-from wellbeing_app.service import Service, ServiceError, resolve_data_dir
-from wellbeing_app.tracker.choose import choose_probes
-from wellbeing_app.tracker.windowctl import minimise_process_windows
+from wellbeing_app.paths import resolve_data_dir
+
+if TYPE_CHECKING:  # imported when needed: the tray icon shows before SQLAlchemy is loaded
+    from wellbeing_app.service import Service
+    from wellbeing_app.ui.tray import Tray
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +28,11 @@ log = logging.getLogger(__name__)
 class TrayApp:
     """Owns the windows and wires the controller's signals to them and the service's actions."""
 
-    def __init__(self, service: Service, qt_app: object, *, data_dir_given: Path | None) -> None:
+    def __init__(
+        self, service: Service, qt_app: object, *, data_dir_given: Path | None, tray: Tray | None = None
+    ) -> None:
         from wellbeing_app.guide.loader import load_guide
+        from wellbeing_app.tracker.choose import choose_probes
         from wellbeing_app.ui.controller import Controller
         from wellbeing_app.ui.overlay import Overlay
         from wellbeing_app.ui.tray import StatusWindow, Tray
@@ -51,7 +56,7 @@ class TrayApp:
             render_article=self._article_markdown,
         )
         self.overlay.set_lockout(service.lockout_until)
-        self.tray = Tray()
+        self.tray = tray or Tray()
         self.status_window: StatusWindow | None = None
         self._wire()
 
@@ -140,7 +145,7 @@ class TrayApp:
     def _act(self, action: object) -> None:
         try:
             action()  # type: ignore[operator]
-        except (CoreError, ServiceError) as error:
+        except CoreError as error:  # ServiceError, PasscodeError, BreakError…
             self.tray.notify(_("Wellbeing"), localize(error))
         self.controller.refresh()
 
@@ -153,6 +158,8 @@ class TrayApp:
             self._act(lambda: self.service.grant(minutes=minutes, passcode=passcode))
 
     def _back_to_desktop(self) -> None:
+        from wellbeing_app.tracker.windowctl import minimise_process_windows
+
         front = self.controller.front
         if front is not None and front.pid is not None:
             count, why = minimise_process_windows(front.pid)
@@ -286,12 +293,20 @@ def main(args: argparse.Namespace) -> int:
             + "\n"
         )
         return 2
+    # The icon first (Qt only), then the database and the rest, which take a moment to load.
+    from wellbeing_app.ui.tray import Tray
+
+    tray = Tray()
+    if tray.available():
+        tray.show()
+    from wellbeing_app.service import Service, ServiceError
+
     try:
         service = Service.open(data_dir)
     except ServiceError as error:
-        sys.stderr.write(f"wellbeing-app: {error}\n")
+        sys.stderr.write(f"wellbeing-app: {localize(error)}\n")
         return 2
-    app = TrayApp(service, qt_app, data_dir_given=Path(args.data_dir) if args.data_dir else None)
+    app = TrayApp(service, qt_app, data_dir_given=Path(args.data_dir) if args.data_dir else None, tray=tray)
     instance.message_received.connect(lambda _message: app.open_dashboard())
     if not app.first_run():
         service.close()

@@ -12,7 +12,7 @@ import sys
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from wellbeing_app import __version__
 from wellbeing_app.core.breaks import BreakError
@@ -20,8 +20,10 @@ from wellbeing_app.core.errors import CoreError
 from wellbeing_app.core.settings import Settings
 from wellbeing_app.core.text import N_
 from wellbeing_app.i18n import _, current_language, localize, set_language
-from wellbeing_app.service import Service, ServiceError, Status, log_dir, resolve_data_dir
-from wellbeing_app.storage import StorageError
+from wellbeing_app.paths import log_dir, resolve_data_dir
+
+if TYPE_CHECKING:  # the service (and SQLAlchemy) is imported only by commands that need it
+    from wellbeing_app.service import Service, Status
 
 EXIT_ERROR = 2
 
@@ -305,7 +307,8 @@ def cmd_doctor(service: Service, args: argparse.Namespace, out: TextIO) -> None:
             out.write(f"      → {s.hint}\n")
 
 
-def cmd_run(service: Service, args: argparse.Namespace, out: TextIO) -> int:
+def cmd_run(args: argparse.Namespace) -> int:
+    """The tray app. It shows its icon before it opens the database, so it starts quickly."""
     try:
         from wellbeing_app.app import main as app_main
     except ImportError as error:  # Qt's libraries are missing
@@ -314,7 +317,6 @@ def cmd_run(service: Service, args: argparse.Namespace, out: TextIO) -> int:
                 "the tray app cannot start here ({error}); use `wellbeing-app track` to track without it"
             ).format(error=error)
         ) from error
-    service.close()
     return int(app_main(args))
 
 
@@ -364,10 +366,9 @@ def cmd_guide(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         out.write(format_list(guide, language))
 
 
-def cmd_preview(service: Service, args: argparse.Namespace) -> int:
+def cmd_preview(args: argparse.Namespace) -> int:
     from wellbeing_app.app import preview
 
-    service.close()
     return preview(args.kind)
 
 
@@ -453,6 +454,15 @@ def main(
     data_dir = resolve_data_dir(args.data_dir)
     _configure_logging(data_dir, given=bool(args.data_dir), verbose=command in {"track", "run"})
     source = PasscodeSource(args.passcode_stdin, stdin or sys.stdin)
+    if command in {"run", "preview"}:
+        try:
+            return cmd_run(args) if command == "run" else cmd_preview(args)
+        except CliError as error:
+            sys.stderr.write(f"wellbeing-app: {_error_text(error)}\n")
+            return EXIT_ERROR
+    from wellbeing_app.service import Service, ServiceError
+    from wellbeing_app.storage import StorageError
+
     service: Service | None = None
     try:
         changes = command in {"passcode", "import", "delete-data"} or (
@@ -465,14 +475,6 @@ def main(
         set_language(service.settings.language)
         for notice in service.notices:
             sys.stderr.write(f"wellbeing-app: {notice}\n")
-        if command == "run":
-            code = cmd_run(service, args, out)
-            service = None
-            return code
-        if command == "preview":
-            code = cmd_preview(service, args)
-            service = None
-            return code
         if command == "config":
             if args.config_command == "show":
                 cmd_config_show(service, args, out)

@@ -19,8 +19,6 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from platformdirs import user_data_dir, user_log_dir
-
 from wellbeing_app.core import passcode as passcodes
 from wellbeing_app.core.clock import Clock
 from wellbeing_app.core.days import day_of
@@ -30,6 +28,7 @@ from wellbeing_app.core.model import UNKNOWN_APP, AppRef, Decision, Event, Event
 from wellbeing_app.core.policy import Grant
 from wellbeing_app.core.settings import Settings
 from wellbeing_app.core.text import N_, Text
+from wellbeing_app.paths import APP_NAME, DATA_DIR_ENV, log_dir, resolve_data_dir
 from wellbeing_app.storage import DayAppUsage, ImportResult, StorageError, Store, open_store
 from wellbeing_app.storage.journal import Journal, JournalState
 from wellbeing_app.storage.opening import DATABASE_FILE
@@ -37,8 +36,8 @@ from wellbeing_app.tracker.clock import SystemClock
 
 log = logging.getLogger(__name__)
 
-APP_NAME = "wellbeing-app"
-DATA_DIR_ENV = "WELLBEING_DATA_DIR"
+__all__ = ["APP_NAME", "DATA_DIR_ENV", "Service", "ServiceError", "Status", "log_dir", "resolve_data_dir"]
+
 #: Spans are committed to the database this often while tracking (events at once).
 DB_FLUSH_SECONDS = 120.0
 #: The live journal is rewritten this often while something changes.
@@ -80,22 +79,6 @@ _URGENT = {
 class ServiceError(CoreError):
     """An action the person asked for cannot be done; the message says why and what to do.
     Its `text` renders in the language in use."""
-
-
-def resolve_data_dir(given: str | os.PathLike[str] | None = None) -> Path:
-    """`--data-dir`, else $WELLBEING_DATA_DIR, else the platform's user data folder."""
-    if given:
-        return Path(given).expanduser()
-    if os.environ.get(DATA_DIR_ENV):
-        return Path(os.environ[DATA_DIR_ENV]).expanduser()
-    return Path(user_data_dir(APP_NAME, appauthor=False))
-
-
-def log_dir(data_dir: Path, given_data_dir: bool) -> Path:
-    """Logs go beside the data when a data dir was chosen, else to the platform's log folder."""
-    if given_data_dir:
-        return data_dir / "logs"
-    return Path(user_log_dir(APP_NAME, appauthor=False))
 
 
 def boot_id() -> str | None:

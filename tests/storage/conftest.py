@@ -1,4 +1,8 @@
-"""Fixtures for the storage tests: real SQLite files under tmp_path."""
+"""Fixtures for the storage tests: real SQLite files under tmp_path, and PostgreSQL when there is a server.
+
+The `store` fixture runs its tests on every backend in `backends.BACKENDS`. Tests about SQLite
+itself ask for ``@pytest.mark.parametrize("store", ["sqlite"], indirect=True)``.
+"""
 
 from __future__ import annotations
 
@@ -11,18 +15,21 @@ import pytest
 
 from wellbeing_app.storage import Store, open_store
 
+from .backends import BACKENDS, fresh_database
+
 
 @pytest.fixture
 def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
-@pytest.fixture
-def store(data_dir: Path) -> Iterator[Store]:
-    result = open_store(data_dir)
-    assert result.notice is None
-    yield result.store
-    result.store.close()
+@pytest.fixture(params=BACKENDS)
+def store(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Store]:
+    with fresh_database(request.param) as url:
+        result = open_store(data_dir, url=url)
+        assert result.notice is None
+        yield result.store
+        result.store.close()
 
 
 def _writable(folder: Path) -> bool:

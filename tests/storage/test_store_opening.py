@@ -229,6 +229,7 @@ def test_every_revision_is_known() -> None:
     assert max(KNOWN_REVISIONS) == HEAD_REVISION
 
 
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # about SQLite itself
 def test_a_full_disk_is_reported_in_words(store: Store, data_dir: Path) -> None:
     # SQLite reports a database that may not grow exactly as it reports a full disk.
     store._engine.dispose()

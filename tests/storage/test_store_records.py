@@ -224,6 +224,7 @@ def test_a_closed_store_says_so(store: Store) -> None:
         store.spans_on(DAY)
 
 
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # about SQLite itself
 def test_deleted_records_are_gone_from_the_disk(store: Store, data_dir: Path) -> None:
     secret = "a-window-title-nobody-should-find-again"
     store.upsert_spans([span(NINE + timedelta(minutes=i), 1, title=f"{secret}-{i}") for i in range(200)])

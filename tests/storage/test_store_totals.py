@@ -13,12 +13,13 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event
+from sqlalchemy import event, text
 
 from wellbeing_app.core.model import AppRef, UsageSpan
 from wellbeing_app.storage import Store, open_store
 from wellbeing_app.storage.convert import day_number
 
+from .backends import BACKENDS, fresh_database
 from .samples import NINE, span
 
 _ORIGIN = datetime(2026, 11, 24, tzinfo=UTC)
@@ -77,19 +78,19 @@ def _csv(spans: list[tuple[int, int, int]]) -> str:
 
 def _summed_from_spans(store: Store) -> dict[tuple[int, str, str], int]:
     """The straightforward way: a SUM over this person's spans, per day and app."""
+    query = text(
+        "SELECT s.day, a.executable, a.name, SUM(s.end_ms - s.start_ms) FROM usage_spans s "
+        "JOIN apps a ON a.id = s.app_id JOIN people p ON p.id = s.person_id "
+        "WHERE p.uid = :person GROUP BY s.day, s.app_id, a.executable, a.name"
+    )
     with store._engine.connect() as connection:
-        rows = connection.exec_driver_sql(
-            "SELECT s.day, a.executable, a.name, SUM(s.end_ms - s.start_ms) FROM usage_spans s "
-            "JOIN apps a ON a.id = s.app_id JOIN people p ON p.id = s.person_id "
-            "WHERE p.uid = ? GROUP BY s.day, s.app_id",
-            (store.person_id,),
-        ).all()
-    return {(day, executable, name): total for day, executable, name, total in rows}
+        rows = connection.execute(query, {"person": store.person_id}).all()
+    return {(day, executable, name): int(total) for day, executable, name, total in rows}
 
 
 def _table_rows(store: Store, query: str) -> list[tuple[Any, ...]]:
     with store._engine.connect() as connection:
-        return [tuple(row) for row in connection.exec_driver_sql(query).all()]
+        return [tuple(int(value) for value in row) for row in connection.execute(text(query)).all()]
 
 
 def _check(stores: list[Store]) -> None:
@@ -104,9 +105,11 @@ def _check(stores: list[Store]) -> None:
         "GROUP BY person_id, day, app_id, device_id ORDER BY person_id, day, app_id, device_id",
     )
     for store in stores:
+        usage = store.usage_by_day_app(_FIRST, _LAST)
+        assert all(type(one.seconds) is float for one in usage)
         fast = {
-            (day_number(usage.day), usage.app.executable, usage.app.name): round(usage.seconds * 1000)
-            for usage in store.usage_by_day_app(_FIRST, _LAST)
+            (day_number(one.day), one.app.executable, one.app.name): round(one.seconds * 1000)
+            for one in usage
         }
         assert fast == _summed_from_spans(store)
         for day in (date(2026, 11, 24), date(2026, 11, 25)):
@@ -118,14 +121,17 @@ def _check(stores: list[Store]) -> None:
             assert store.usage_on(day) == expected
 
 
-@pytest.fixture(scope="module")
-def two_people(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[list[Store], Path]]:
-    """Two people's stores on one file, shared by the examples (opening per example would dominate)."""
+@pytest.fixture(scope="module", params=BACKENDS)
+def two_people(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[list[Store], Path]]:
+    """Two people's stores on one database, shared by the examples (opening per example would dominate)."""
     folder = tmp_path_factory.mktemp("totals")
-    stores = [open_store(folder).store, open_store(folder, person_id="kid").store]
-    yield stores, folder
-    for store in stores:
-        store.close()
+    with fresh_database(request.param) as url:
+        stores = [open_store(folder, url=url).store, open_store(folder, url=url, person_id="kid").store]
+        yield stores, folder
+        for store in stores:
+            store.close()
 
 
 @settings(max_examples=60, deadline=None)
@@ -172,6 +178,7 @@ def test_the_report_reads_the_totals_not_the_spans(store: Store) -> None:
     assert not [statement for statement in statements if "usage_spans" in statement]
 
 
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # about SQLite itself
 def test_the_spans_of_a_day_are_read_on_the_time_key(store: Store) -> None:
     statements: list[tuple[str, Any]] = []
 
@@ -195,8 +202,8 @@ from pathlib import Path
 from tests.storage.samples import NINE, span
 from wellbeing_app.storage import open_store
 
-store = open_store(Path(sys.argv[1])).store
 name = sys.argv[2]
+store = open_store(Path(sys.argv[1]), url=sys.argv[3] if len(sys.argv) > 3 else None).store
 for n in range(150):
     # A new span now and then, and the open one rewritten in between, as the tracker does.
     store.upsert_spans([span(NINE + timedelta(minutes=n), 0.5 + n % 3 / 10, uid=f"{name}-{n // 3}")])
@@ -207,17 +214,29 @@ store.close()
 
 
 @pytest.mark.slow
-def test_two_processes_writing_at_once_keep_the_totals_exact(data_dir: Path) -> None:
-    open_store(data_dir).store.close()
-    root = Path(__file__).resolve().parents[2]
-    writers = [
-        subprocess.Popen([sys.executable, "-c", textwrap.dedent(_WRITER), str(data_dir), name], cwd=root)
-        for name in ("first", "second")
-    ]
-    assert [writer.wait(timeout=120) for writer in writers] == [0, 0]
-    store = open_store(data_dir).store
-    try:
-        _check([store])
-        assert len(store.spans_on(NINE.date())) == 2 * (50 - 7)
-    finally:
-        store.close()
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_two_processes_writing_at_once_keep_the_totals_exact(data_dir: Path, backend: str) -> None:
+    with fresh_database(backend) as url:
+        open_store(data_dir, url=url).store.close()
+        root = Path(__file__).resolve().parents[2]
+        writers = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-c",
+                    textwrap.dedent(_WRITER),
+                    str(data_dir),
+                    name,
+                    *([url] if url else []),
+                ],
+                cwd=root,
+            )
+            for name in ("first", "second")
+        ]
+        assert [writer.wait(timeout=120) for writer in writers] == [0, 0]
+        store = open_store(data_dir, url=url).store
+        try:
+            _check([store])
+            assert len(store.spans_on(NINE.date())) == 2 * (50 - 7)
+        finally:
+            store.close()

@@ -18,6 +18,7 @@ from wellbeing_app.core.passcode import PasscodeHash
 from wellbeing_app.storage import ImportResult, StorageError, Store, open_store
 from wellbeing_app.storage.intervals import CoveredTime
 
+from .backends import BACKENDS, fresh_database
 from .samples import EDITOR, FIREFOX, GAME, MINUS3, NINE, event, span
 
 DAY = NINE.date()
@@ -348,13 +349,16 @@ def _csv_of(spans: list[tuple[int, int, int, str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-@pytest.fixture(scope="module")
-def shared_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Store, Path]]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def shared_store(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[Store, Path]]:
     """One store for all the examples of a property: opening one per example would dominate."""
     folder = tmp_path_factory.mktemp("property")
-    store = open_store(folder).store
-    yield store, folder
-    store.close()
+    with fresh_database(request.param) as url:
+        store = open_store(folder, url=url).store
+        yield store, folder
+        store.close()
 
 
 @settings(max_examples=40, deadline=None)

@@ -515,7 +515,8 @@ class Store:
                     app = apps[executable, name] = AppRef(executable, name)
                 if day not in days:
                     days[day] = day_from_number(day)
-                usage.append(DayAppUsage(days[day], app, (total_ms or 0) / 1000))
+                # int(): PostgreSQL sums BIGINTs as NUMERIC, which arrives as a Decimal.
+                usage.append(DayAppUsage(days[day], app, int(total_ms or 0) / 1000))
         return usage
 
     def usage_on(self, day: date) -> dict[AppRef, float]:

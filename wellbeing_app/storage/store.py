@@ -130,9 +130,9 @@ class Store:
     """Records and settings in a SQL database reached through one SQLAlchemy engine.
 
     Every span and event written carries this store's `device_id` and `person_id` (as small keys
-    into the devices and people tables). Reads return
-    the rows of this person from every device (a cap is per person); `last_span_end` and
-    `latest_event` look at this device only, as they are about this device's own tracker.
+    into the devices and people tables). Reads return the rows of this person from every device
+    (a cap is per person); `last_span_end` and `latest_event` look at this device only, as they
+    are about this device's own tracker.
     Several stores (processes, devices) may write to one database at a time: nothing here assumes
     it is the only writer. Not thread-safe: use one store per thread. Every database problem is
     raised as StorageError with a message for people.
@@ -460,7 +460,7 @@ class Store:
         start_ms, end_ms = to_ms(start), to_ms(end)
         query = self._span_query().where(
             spans_table.c.start_ms < end_ms,
-            # No span is longer than MAX_SPAN_MS: this lower bound keeps the scan on the index.
+            # No span is longer than MAX_SPAN_MS: this lower bound keeps the scan on the start_ms key.
             spans_table.c.start_ms > start_ms - MAX_SPAN_MS,
             spans_table.c.end_ms > start_ms,
         )

@@ -159,6 +159,7 @@ class Service:
         self._journal_problem: str | None = None
         self._resume_trusted_time()
         self._notice_outside_changes()
+        self._seeded_at = -1e9
         self._seed(self._now())
 
     @classmethod
@@ -449,6 +450,7 @@ class Service:
         """Load today's usage and grants from the database (plus the live journal of a tracker
         running in another process)."""
         day = day_of(now, self.engine.zone, self.settings.day_starts_at)
+        self._seeded_at = self.clock.elapsed()
         usage = self._usage_on(day)
         grants = self._grants(day, now)
         live_day = self.engine.day
@@ -493,7 +495,8 @@ class Service:
         now = self._now()
         if not self.tracking:
             self.engine.look(self.clock.elapsed(), self.clock.wall())
-            self._seed(now)
+            if self.clock.elapsed() - self._seeded_at > 1.0 or self.engine.day != self.today():
+                self._seed(now)
         decision = self.engine.decision_for(UNKNOWN_APP)
         state = None if self.tracking else self.journal.read()
         next_break = decision.next_break_in_seconds

@@ -312,7 +312,14 @@ def main(args: argparse.Namespace) -> int:
         service.close()
         instance.release()
         return 0
-    app.start()
+    try:
+        app.start()
+    except ServiceError as error:  # another tracker (`wellbeing-app track`) runs on this data dir
+        sys.stderr.write(f"wellbeing-app: {localize(error)}\n")
+        app.tray.hide()
+        service.close()
+        instance.release()
+        return 2
     stopped_by_signal = _quit_on_signals(qt_app)
     try:
         code = qt_app.exec()

@@ -40,7 +40,8 @@ class FakeClock:
         return self._elapsed
 
     def wall(self) -> datetime:
-        return (self.start + timedelta(seconds=self._elapsed) + self._wall_offset).astimezone(UTC)
+        # In UTC first: adding to a local time would move by the wall clock across a DST change.
+        return self.start.astimezone(UTC) + timedelta(seconds=self._elapsed) + self._wall_offset
 
     def zone(self) -> tzinfo:
         return self.local_zone

@@ -56,6 +56,7 @@ class Controller(QtCore.QObject):
         self.decision: Decision | None = None
         self.front: Foreground | None = None  # the app in front, not counting our own windows
         self._shown: Shown | None = None
+        self._notices_shown = 0
         self._timer = QtCore.QTimer(self)
         self._timer.setObjectName("tick")
         self._timer.setInterval(TICK_MS)
@@ -68,11 +69,18 @@ class Controller(QtCore.QObject):
             self._notifier.activated.connect(self._on_switch)
 
     def start(self) -> None:
+        """Begin tracking; raises ServiceError when another tracker runs on this data dir."""
         self.service.start_tracking()
-        for message in self.service.notices:
-            self.notice.emit(message)
+        self._notices_shown = 0
+        self._show_notices()
         self.tick()
         self._timer.start()
+
+    def _show_notices(self) -> None:
+        """Problems the service met (a full disk, a damaged file) reach the person once each."""
+        for message in self.service.notices[self._notices_shown :]:
+            self.notice.emit(message)
+        self._notices_shown = len(self.service.notices)
 
     def stop(self, *, how: str = "quit") -> None:
         self._timer.stop()
@@ -90,6 +98,8 @@ class Controller(QtCore.QObject):
         if sample.app is None or not sample.app.is_self:
             self.front = self.sampler.last_foreground or Foreground(sample.app)
         result = self.service.tick(sample)
+        if len(self.service.notices) > self._notices_shown:
+            self._show_notices()
         self._after(result)
 
     def refresh(self) -> None:

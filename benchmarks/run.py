@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import itertools
 import json
 import os
 import random
@@ -125,14 +124,15 @@ def realistic_spans(days: int, *, switch_seconds: int = 30, hours: float = 8.0) 
 
     rng = random.Random(7)
     apps = [AppRef(e, n) for e, n in APPS]
-    counter = itertools.count()
     first = datetime.now(ZONE).date() - timedelta(days=days)
     for offset in range(days):
         day = first + timedelta(days=offset)
         start = datetime.combine(day, dtime(9, 0), tzinfo=ZONE)
         for _ in range(int(hours * 3600 / switch_seconds)):
             end = start + timedelta(seconds=switch_seconds)
-            yield UsageSpan(f"b{next(counter):012d}", rng.choice(apps), start, end, day, timedelta(hours=5))
+            # uids as the tracker makes them (uuid4 hex)
+            uid = f"{rng.getrandbits(128):032x}"
+            yield UsageSpan(uid, rng.choice(apps), start, end, day, timedelta(hours=5))
             start = end
 
 
@@ -294,10 +294,13 @@ def bench_app(quick: bool) -> None:
         time.sleep(5)
         cpu0 = handle.cpu_times()
         began = time.monotonic()
-        rss = []
+        rss: list[int] = []
+        uss: list[int] = []
         while time.monotonic() - began < minutes * 60:
             time.sleep(2)
-            rss.append(handle.memory_info().rss)
+            info = handle.memory_full_info()
+            rss.append(info.rss)
+            uss.append(info.uss)
         cpu1 = handle.cpu_times()
         spent = time.monotonic() - began
         process.send_signal(signal.SIGTERM)
@@ -307,7 +310,9 @@ def bench_app(quick: bool) -> None:
         "tray app CPU while idle in the tray", f"{cpu:.2f} % of one core", f"{minutes} min, 1 s tick, Xvfb"
     )
     report("tray app memory", f"{rss[0] / 1024 / 1024:.0f} MB at start, {rss[-1] / 1024 / 1024:.0f} MB after "
-           f"{minutes} min", "resident set size")  # fmt: skip
+           f"{minutes} min", "resident set size (shared libraries included)")  # fmt: skip
+    report("tray app memory of its own", f"{uss[0] / 1024 / 1024:.0f} MB at start, {uss[-1] / 1024 / 1024:.0f} MB "
+           f"after {minutes} min", "unique set size: what quitting it would free")  # fmt: skip
 
 
 def _io(pid: int) -> tuple[int, int]:
@@ -354,12 +359,99 @@ def bench_simulation(quick: bool) -> None:
            f"{memory[-1] / 1024:.0f} KiB after day {days}", "tracemalloc, 3.5 h of use a day, 1 s ticks")  # fmt: skip
 
 
+def bench_accuracy(quick: bool) -> None:
+    """Real windows switched by xdotool while `track` runs: seconds per app against the truth, and
+    how soon the tracker sees a switch (PropertyNotify on _NET_ACTIVE_WINDOW)."""
+    import select
+
+    from wellbeing_app.tracker.x11 import open_x11
+
+    switches = 6 if quick else 20
+    with x_desktop() as display, tempfile.TemporaryDirectory() as folder:
+        env = {
+            k: v for k, v in os.environ.items() if k not in {"WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}
+        }
+        env["DISPLAY"] = display
+        terms = []
+        windows = []
+        for name in ("alphaterm", "betaterm"):
+            program = Path(folder) / name
+            shutil.copy(shutil.which("xterm") or "xterm", program)
+            terms.append(subprocess.Popen([str(program), "-e", "cat"], env=env, stdin=subprocess.DEVNULL,
+                                          stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))  # fmt: skip
+            found = subprocess.run(["xdotool", "search", "--sync", "--onlyvisible", "--pid", str(terms[-1].pid)],
+                                   env=env, capture_output=True, text=True, timeout=60, check=True)  # fmt: skip
+            windows.append(found.stdout.split()[-1])
+
+        def activate(window: str) -> None:
+            subprocess.run(["xdotool", "windowactivate", "--sync", window], env=env, check=True, timeout=20)
+
+        # How soon a switch is seen: from asking for it to the probe's file descriptor waking up.
+        foreground, idle = open_x11(display)
+        fd = foreground.change_fd()
+        assert fd is not None
+        latencies = []
+        for index in range(switches):
+            foreground.drain_changes()
+            began = time.perf_counter()
+            subprocess.Popen(["xdotool", "windowactivate", windows[index % 2]], env=env).wait()
+            while True:
+                ready, _, _ = select.select([fd], [], [], 5)
+                if not ready or foreground.drain_changes():
+                    break
+            latencies.append(time.perf_counter() - began)
+        foreground.close()
+        idle.close()
+        report("a window switch seen by the tracker", f"median {statistics.median(latencies) * 1000:.0f} ms, "
+               f"worst {max(latencies) * 1000:.0f} ms", f"{switches} switches; includes starting xdotool")  # fmt: skip
+
+        data = Path(folder) / "data"
+        tenv = {**env, "WELLBEING_DATA_DIR": str(data)}
+        activate(windows[0])
+        tracker = subprocess.Popen([sys.executable, "-m", "wellbeing_app", "track"], env=tenv,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+        journal = data / "live-journal.json"
+        while not (journal.exists() and '"clean":false' in journal.read_text()):
+            time.sleep(0.05)
+        truth = {"alphaterm": 0.0, "betaterm": 0.0}
+        activate(windows[0])
+        subprocess.run(["xdotool", "mousemove", "10", "10"], env=env, check=True)
+        mark, current = time.monotonic(), "alphaterm"
+        for index in range(switches):
+            time.sleep(1.5)
+            target = index % 2 == 0
+            activate(windows[1 if target else 0])
+            now = time.monotonic()
+            truth[current] += now - mark
+            mark, current = now, ("betaterm" if target else "alphaterm")
+        time.sleep(1.5)
+        tracker.send_signal(signal.SIGTERM)
+        truth[current] += time.monotonic() - mark
+        tracker.wait(timeout=20)
+        exported = subprocess.run([sys.executable, "-m", "wellbeing_app", "export", "--format", "json"], env=tenv,
+                                  capture_output=True, check=True).stdout  # fmt: skip
+        measured = {"alphaterm": 0.0, "betaterm": 0.0}
+        for span in json.loads(exported)["spans"]:
+            seconds = (
+                datetime.fromisoformat(span["end"]) - datetime.fromisoformat(span["start"])
+            ).total_seconds()
+            measured[span["app"]] = measured.get(span["app"], 0.0) + seconds
+        for process in terms:
+            process.terminate()
+            process.wait(timeout=10)
+    error = sum(abs(measured[app] - truth[app]) for app in truth)
+    report("seconds per app against the truth", f"{error / switches:.2f} s off per switch "
+           f"({', '.join(f'{a} {measured[a]:.1f}/{truth[a]:.1f} s' for a in truth)})",
+           f"{switches} switches by xdotool while `track` ran")  # fmt: skip
+
+
 BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "tick": bench_tick,
     "database": bench_database,
     "track": bench_track,
     "simulation": bench_simulation,
     "app": bench_app,
+    "accuracy": bench_accuracy,
 }
 
 

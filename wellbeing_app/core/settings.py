@@ -268,6 +268,18 @@ class TimeOfDay(ValueType[time]):
 _APP_NAME = re.compile(r"^[^\x00-\x1f/\\]{1,255}$")
 
 
+def _written_out(text: str, from_json: Callable[[Any], T], empty: Any) -> T | None:
+    """A list or table value written as JSON (`[…]`, `{…}`), or the empty value (`empty` in JSON)
+    for "none"/"off"; None when the text is in the short form the type reads itself. Bad JSON is
+    a ValueError."""
+    stripped = text.strip()
+    if stripped[:1] in ("[", "{"):
+        return from_json(json.loads(stripped))
+    if stripped.lower() in _OFF_WORDS:
+        return from_json(empty)
+    return None
+
+
 def _app_name(text: Any) -> str:
     if not isinstance(text, str) or not _APP_NAME.match(text.strip()):
         raise _Invalid
@@ -285,13 +297,9 @@ class AppList(ValueType[tuple[str, ...]]):
         )
 
     def from_text(self, text: str) -> tuple[str, ...]:
-        if text.strip().startswith("["):
-            try:
-                return self.from_json(json.loads(text))
-            except json.JSONDecodeError:
-                raise _Invalid from None
-        if text.strip().lower() in _OFF_WORDS:
-            return ()
+        written = _written_out(text, self.from_json, [])
+        if written is not None:
+            return written
         return self.from_json([p for p in text.split(",") if p.strip()])
 
     def from_json(self, value: Any) -> tuple[str, ...]:
@@ -322,13 +330,9 @@ class AppLimits(ValueType[dict[str, int]]):
 
     def from_text(self, text: str) -> dict[str, int]:
         stripped = text.strip()
-        if stripped.startswith("{"):
-            try:
-                return self.from_json(json.loads(stripped))
-            except json.JSONDecodeError:
-                raise _Invalid from None
-        if stripped.lower() in _OFF_WORDS:
-            return {}
+        written = _written_out(stripped, self.from_json, {})
+        if written is not None:
+            return written
         result: dict[str, Any] = {}
         for part in stripped.split(","):
             if "=" not in part:
@@ -372,13 +376,9 @@ class WeekdayCaps(ValueType[dict[Weekday, int | None]]):
 
     def from_text(self, text: str) -> dict[Weekday, int | None]:
         stripped = text.strip()
-        if stripped.startswith("{"):
-            try:
-                return self.from_json(json.loads(stripped))
-            except json.JSONDecodeError:
-                raise _Invalid from None
-        if stripped.lower() in _OFF_WORDS:
-            return {}
+        written = _written_out(stripped, self.from_json, {})
+        if written is not None:
+            return written
         result: dict[Weekday, int | None] = {}
         for part in stripped.split(";") if ";" in stripped else _split_pairs(stripped):
             if "=" not in part:
@@ -437,13 +437,9 @@ class Downtime(ValueType[tuple[DowntimeWindow, ...]]):
 
     def from_text(self, text: str) -> tuple[DowntimeWindow, ...]:
         stripped = text.strip()
-        if stripped.startswith("["):
-            try:
-                return self.from_json(json.loads(stripped))
-            except json.JSONDecodeError:
-                raise _Invalid from None
-        if stripped.lower() in _OFF_WORDS:
-            return ()
+        written = _written_out(stripped, self.from_json, [])
+        if written is not None:
+            return written
         windows = []
         for part in stripped.split(";"):
             match = re.fullmatch(r"\s*(.+?)\s+(\d{1,2}:\d{2})\s*[-–]\s*(\d{1,2}:\d{2})\s*", part)

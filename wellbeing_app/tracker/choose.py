@@ -124,6 +124,14 @@ def _open_pair(module: str, function: str, backend: str) -> tuple[ForegroundProb
         return NullForeground(reason, backend=backend), NullIdle(reason, backend=backend)
 
 
+def _open_lock(module: str, function: str, backend: str) -> LockProbe:
+    try:
+        probe: LockProbe = _load(module, function)()
+        return probe
+    except Exception as exc:
+        return NullLock(_failure(f"the {backend} lock probe", exc), backend=backend)
+
+
 def choose_probes(env: Mapping[str, str] | None = None, *, platform: str | None = None) -> ProbeSet:
     """The probes for this machine, chosen from the platform and the session's environment.
 
@@ -138,7 +146,7 @@ def choose_probes(env: Mapping[str, str] | None = None, *, platform: str | None 
             foreground,
             idle,
             NullMedia("no media probe on Windows yet", backend="windows"),
-            NullLock("no lock probe on Windows yet", backend="windows"),
+            _open_lock("windows", "open_windows_lock", "windows"),
         )
     if platform == "darwin":
         foreground, idle = _open_pair("macos", "open_macos", "macos")
@@ -146,7 +154,7 @@ def choose_probes(env: Mapping[str, str] | None = None, *, platform: str | None 
             foreground,
             idle,
             NullMedia("no media probe on macOS yet", backend="macos"),
-            NullLock("no lock probe on macOS yet", backend="macos"),
+            _open_lock("macos", "open_macos_lock", "macos"),
         )
     wayland = bool(env.get("WAYLAND_DISPLAY")) or env.get("XDG_SESSION_TYPE") == "wayland"
     if wayland:

@@ -13,11 +13,15 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from jeepney import DBusAddress, DBusErrorResponse, MessageType, new_method_call
-from jeepney.io.blocking import DBusConnection, open_dbus_connection
+from jeepney import DBusAddress
 
-from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
-from wellbeing_app.tracker.sway import ProcessNamer, process_name, window_foreground
+from wellbeing_app.tracker.base import Foreground, ProbeStatus
+
+# DBusCallError and SessionBus (the session bus of the GNOME and KDE probes) lived here first;
+# they are still importable from here.
+from wellbeing_app.tracker.common import DBusCallError as DBusCallError
+from wellbeing_app.tracker.common import PolledForeground, ProcessNamer, json_window_foreground, process_name
+from wellbeing_app.tracker.common import SessionBus as SessionBus
 
 IDLE_MONITOR = DBusAddress(
     "/org/gnome/Mutter/IdleMonitor/Core",
@@ -82,10 +86,10 @@ def foreground_from_window_list(
     window_id = window.get("id")
     if with_title and not isinstance(title, str) and title_of is not None and isinstance(window_id, int):
         title = title_of(window_id)
-    return window_foreground(
-        pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
-        window_class if isinstance(window_class, str) else None,
-        title if isinstance(title, str) else None,
+    return json_window_foreground(
+        pid,
+        window_class,
+        title,
         with_title=with_title,
         own_pid=own_pid,
         name_of_process=name_of_process,
@@ -97,61 +101,6 @@ def idle_seconds_from_reply(body: tuple[object, ...]) -> float | None:
     if len(body) != 1 or not isinstance(body[0], int) or isinstance(body[0], bool) or body[0] < 0:
         return None
     return body[0] / 1000.0
-
-
-class DBusCallError(TrackerError):
-    """A D-Bus call got no answer; `name` is the D-Bus error name when the bus gave one."""
-
-    def __init__(self, message: str, name: str | None = None) -> None:
-        super().__init__(message)
-        self.name = name
-
-
-class SessionBus:
-    """One jeepney connection to the session bus, opened again after it broke.
-
-    Shared by the GNOME and KDE probes; used on one thread, like every probe.
-    """
-
-    def __init__(self, bus: str = "SESSION", timeout: float = 0.5) -> None:
-        self._bus = bus
-        self._timeout = timeout
-        self._connection: DBusConnection | None = None
-        try:
-            self._connection = self.connection()
-        except DBusCallError as error:
-            raise TrackerError(str(error)) from error
-
-    def connection(self) -> DBusConnection:
-        """The open connection; DBusCallError when the bus cannot be reached."""
-        if self._connection is None:
-            try:
-                self._connection = open_dbus_connection(self._bus)
-            except (OSError, ValueError, KeyError, RuntimeError) as error:
-                raise DBusCallError(f"cannot reach the D-Bus session bus: {error!r}") from error
-        return self._connection
-
-    def call(
-        self, address: DBusAddress, method: str, signature: str | None = None, body: tuple[object, ...] = ()
-    ) -> tuple[object, ...]:
-        """The body of the reply; DBusCallError when there is none."""
-        connection = self.connection()
-        message = new_method_call(address, method, signature, body)
-        try:
-            reply = connection.send_and_get_reply(message, timeout=self._timeout)
-        except (OSError, ValueError, RuntimeError) as error:
-            self.close()
-            raise DBusCallError(f"{method} got no answer: {error!r}") from error
-        if reply.header.message_type is MessageType.error:
-            failure = DBusErrorResponse(reply)
-            data = f": {failure.data[0]}" if failure.data else ""
-            raise DBusCallError(f"{failure.name}{data}", failure.name)
-        return tuple(reply.body)
-
-    def close(self) -> None:
-        if self._connection is not None:
-            self._connection.close()
-            self._connection = None
 
 
 class GnomeIdle:
@@ -187,7 +136,7 @@ class GnomeIdle:
         self._bus.close()
 
 
-class GnomeForeground:
+class GnomeForeground(PolledForeground):
     """The focused window from the "Window Calls" GNOME Shell extension; polled, no events."""
 
     backend = "gnome-window-calls"
@@ -237,12 +186,6 @@ class GnomeForeground:
         )
         self._answered = found.app is not None or found.reason == NOTHING_FOCUSED
         return found
-
-    def change_fd(self) -> int | None:
-        return None
-
-    def drain_changes(self) -> bool:
-        return False
 
     def status(self) -> ProbeStatus:
         found = self.foreground(with_title=False)

@@ -12,8 +12,13 @@ import socket
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
-from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
-from wellbeing_app.tracker.sway import ProcessNamer, process_name, window_foreground
+from wellbeing_app.tracker.base import Foreground, TrackerError
+from wellbeing_app.tracker.common import (
+    EventSocketForeground,
+    ProcessNamer,
+    json_window_foreground,
+    process_name,
+)
 
 REQUEST_SOCKET = ".socket.sock"
 EVENT_SOCKET = ".socket2.sock"
@@ -77,11 +82,10 @@ def parse_active_window(
     pid = window.get("pid")
     if not window_class and not isinstance(pid, int):
         return Foreground(app=None, reason=NOTHING_FOCUSED)
-    title = window.get("title")
-    return window_foreground(
-        pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
-        window_class if isinstance(window_class, str) else None,
-        title if isinstance(title, str) else None,
+    return json_window_foreground(
+        pid,
+        window_class,
+        window.get("title"),
         with_title=with_title,
         own_pid=own_pid,
         name_of_process=name_of_process,
@@ -104,7 +108,7 @@ def focus_may_have_changed(events: list[tuple[str, str]]) -> bool:
     return any(name in _FOCUS_EVENTS for name, _ in events)
 
 
-class HyprlandForeground:
+class HyprlandForeground(EventSocketForeground):
     """Asks Hyprland for the active window on each query; reads `.socket2.sock` for changes.
 
     When the event connection is lost, `drain_changes()` returns True once and `change_fd()`
@@ -112,6 +116,9 @@ class HyprlandForeground:
     """
 
     backend = "hyprland"
+    compositor = "Hyprland"
+    listening = "listening for events"
+    hint = "is Hyprland running, and is this its session?"
 
     def __init__(
         self,
@@ -178,49 +185,6 @@ class HyprlandForeground:
         self._answered = found.app is not None or found.reason == NOTHING_FOCUSED
         return found
 
-    def change_fd(self) -> int | None:
-        return self._events.fileno() if self._events is not None else None
-
-    def drain_changes(self) -> bool:
-        if self._events is None:
-            return False
-        received = b""
-        closed = False
-        try:
-            while True:
-                chunk = self._events.recv(65536)
-                if not chunk:
-                    closed = True
-                    break
-                received += chunk
-        except BlockingIOError:
-            pass
-        except OSError as error:
-            self._events_reason = f"the event connection failed: {error}"
-            closed = True
+    def _focus_changed_in(self, received: bytes) -> bool:
         events, self._event_buffer = split_event_lines(self._event_buffer + received)
-        if closed:
-            self._events_reason = self._events_reason or "Hyprland closed the event connection"
-            self._events.close()
-            self._events = None
-            return True
         return focus_may_have_changed(events)
-
-    def status(self) -> ProbeStatus:
-        found = self.foreground(with_title=False)
-        events = "listening for events" if self._events is not None else self._events_reason
-        if found.app is not None:
-            detail = f"focused: {found.app.executable} (pid {found.pid}); {events or 'polling'}"
-            return ProbeStatus("foreground", self.backend, True, detail)
-        return ProbeStatus(
-            "foreground",
-            self.backend,
-            self._answered,
-            f"{found.reason}; {events or 'polling'}",
-            None if self._answered else "is Hyprland running, and is this its session?",
-        )
-
-    def close(self) -> None:
-        if self._events is not None:
-            self._events.close()
-            self._events = None

@@ -34,8 +34,13 @@ from jeepney import (
 )
 
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
-from wellbeing_app.tracker.gnome import DBusCallError, SessionBus
-from wellbeing_app.tracker.sway import ProcessNamer, process_name, window_foreground
+from wellbeing_app.tracker.common import (
+    DBusCallError,
+    ProcessNamer,
+    SessionBus,
+    process_name,
+    window_foreground,
+)
 
 KWIN_NAME = "org.kde.KWin"
 SCRIPTING = DBusAddress("/Scripting", bus_name=KWIN_NAME, interface="org.kde.kwin.Scripting")

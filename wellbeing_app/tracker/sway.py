@@ -3,8 +3,9 @@
 What has been run where: only the parsing and a fake compositor (a Unix socket server in a
 test thread speaking i3-ipc) on Linux; never against a real sway.
 
-This module also holds the small mapping from "a window's pid and app id" to an `AppRef` that
-every Wayland probe here shares (Hyprland, GNOME and KDE import it).
+The mapping from "a window's pid and app id" to an `AppRef` that every Wayland probe shares
+lives in `wellbeing_app.tracker.common`; its names (`SELF_APP`, `ProcessNamer`, `display_name`,
+`process_name`, `window_foreground`) are still importable from here.
 """
 
 from __future__ import annotations
@@ -13,16 +14,16 @@ import json
 import os
 import socket
 import struct
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
-import psutil
-
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
-from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
-
-#: How this app's own windows are reported.
-SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing")
+from wellbeing_app.tracker.base import Foreground, TrackerError
+from wellbeing_app.tracker.common import SELF_APP as SELF_APP
+from wellbeing_app.tracker.common import EventSocketForeground, UnreadableEvents, json_window_foreground
+from wellbeing_app.tracker.common import ProcessNamer as ProcessNamer
+from wellbeing_app.tracker.common import display_name as display_name
+from wellbeing_app.tracker.common import process_name as process_name
+from wellbeing_app.tracker.common import window_foreground as window_foreground
 
 MAGIC = b"i3-ipc"
 _HEADER = struct.Struct("<6sII")
@@ -39,65 +40,9 @@ _WINDOW_TYPES = frozenset({"con", "floating_con"})
 _FOCUS_WINDOW_CHANGES = frozenset({"focus", "close", "title"})
 _FOCUS_WORKSPACE_CHANGES = frozenset({"focus"})
 
-ProcessNamer = Callable[[int], str | None]
 
-
-class IpcProtocolError(TrackerError):
+class IpcProtocolError(UnreadableEvents):
     """The compositor sent something that is not the protocol; never leaves a probe method."""
-
-
-# --- shared by the Wayland probes -------------------------------------------------------------
-
-
-def display_name(window_class: str) -> str:
-    """A name for people from a Wayland app id or an X11 class.
-
-    Reverse-DNS app ids ("org.gnome.Nautilus") keep their last part; others stay as they are.
-    """
-    parts = window_class.split(".")
-    if len(parts) >= 3 and all(parts):
-        return parts[-1]
-    return window_class
-
-
-def process_name(pid: int) -> str | None:
-    """The name of process `pid` (e.g. "firefox"), or None when it is gone or hidden from us."""
-    try:
-        return str(psutil.Process(pid).name()) or None
-    except (psutil.Error, OSError, ValueError):
-        return None
-
-
-def window_foreground(
-    pid: int | None,
-    window_class: str | None,
-    title: str | None,
-    *,
-    with_title: bool,
-    own_pid: int,
-    name_of_process: ProcessNamer = process_name,
-) -> Foreground:
-    """The `Foreground` of a focused window known by its pid and app id (or X11 class).
-
-    The executable is the process name when the process can be seen, else the app id; the
-    name for people comes from the app id. Windows of this very process are this app.
-    """
-    shown_title = title if with_title else None
-    if pid is not None and pid <= 0:
-        pid = None
-    if pid is not None and pid == own_pid:
-        return Foreground(app=SELF_APP, pid=pid, title=shown_title)
-    executable = name_of_process(pid) if pid is not None else None
-    window_class = window_class or None
-    if executable is None and window_class is None:
-        return Foreground(
-            app=None,
-            pid=pid,
-            title=shown_title,
-            reason="the focused window has neither a process that can be seen nor an app id",
-        )
-    name = display_name(window_class) if window_class else str(executable)
-    return Foreground(app=AppRef(executable or str(window_class), name), pid=pid, title=shown_title)
 
 
 # --- the i3-ipc protocol, pure ----------------------------------------------------------------
@@ -188,11 +133,10 @@ def foreground_from_tree(
     properties = node.get("window_properties")
     if not isinstance(app_id, str) or not app_id:
         app_id = properties.get("class") if isinstance(properties, Mapping) else None
-    title = node.get("name")
-    return window_foreground(
-        pid if isinstance(pid, int) and not isinstance(pid, bool) else None,
-        app_id if isinstance(app_id, str) else None,
-        title if isinstance(title, str) else None,
+    return json_window_foreground(
+        pid,
+        app_id,
+        node.get("name"),
         with_title=with_title,
         own_pid=own_pid,
         name_of_process=name_of_process,
@@ -240,7 +184,7 @@ def _connect(path: str, timeout: float) -> socket.socket:
     return sock
 
 
-class SwayForeground:
+class SwayForeground(EventSocketForeground):
     """Asks sway for its tree on each query; listens for window events for `change_fd()`.
 
     When the event connection is lost, `drain_changes()` returns True once and `change_fd()`
@@ -248,6 +192,9 @@ class SwayForeground:
     """
 
     backend = "sway"
+    compositor = "sway"
+    listening = "listening for window events"
+    hint = "is sway running, and is SWAYSOCK the socket of this session?"
 
     def __init__(
         self,
@@ -333,55 +280,10 @@ class SwayForeground:
             self._command.close()
             self._command = None
 
-    def change_fd(self) -> int | None:
-        return self._events.fileno() if self._events is not None else None
-
-    def drain_changes(self) -> bool:
-        if self._events is None:
-            return False
-        received = b""
-        closed = False
-        try:
-            while True:
-                chunk = self._events.recv(65536)
-                if not chunk:
-                    closed = True
-                    break
-                received += chunk
-        except BlockingIOError:
-            pass
-        except OSError as error:
-            self._events_reason = f"the event connection failed: {error}"
-            closed = True
-        try:
-            messages, self._event_buffer = split_i3ipc_messages(self._event_buffer + received)
-        except IpcProtocolError as error:
-            self._events_reason = f"unreadable events: {error}"
-            closed = True
-            messages = []
-        if closed:
-            self._events_reason = self._events_reason or "sway closed the event connection"
-            self._events.close()
-            self._events = None
-            return True
+    def _focus_changed_in(self, received: bytes) -> bool:
+        messages, self._event_buffer = split_i3ipc_messages(self._event_buffer + received)
         return focus_may_have_changed(messages)
-
-    def status(self) -> ProbeStatus:
-        found = self.foreground(with_title=False)
-        events = "listening for window events" if self._events is not None else self._events_reason
-        if found.app is not None:
-            detail = f"focused: {found.app.executable} (pid {found.pid}); {events or 'polling'}"
-            return ProbeStatus("foreground", self.backend, True, detail)
-        return ProbeStatus(
-            "foreground",
-            self.backend,
-            self._answered,
-            f"{found.reason}; {events or 'polling'}",
-            None if self._answered else "is sway running, and is SWAYSOCK the socket of this session?",
-        )
 
     def close(self) -> None:
         self._drop_command()
-        if self._events is not None:
-            self._events.close()
-            self._events = None
+        super().close()

@@ -8,13 +8,16 @@ from __future__ import annotations
 import socket
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import psutil
-from jeepney import DBusAddress, DBusErrorResponse, MessageType, new_method_call
-from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
 from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
+
+if TYPE_CHECKING:
+    from jeepney import DBusAddress
+    from jeepney.io.blocking import DBusConnection
 
 #: How this app's own windows are reported.
 SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing")
@@ -110,7 +113,9 @@ class DBusCallError(TrackerError):
 class SessionBus:
     """One jeepney connection to the session bus, opened again after it broke.
 
-    Shared by the GNOME and KDE probes; used on one thread, like every probe.
+    Shared by the GNOME and KDE probes; used on one thread, like every probe. jeepney is a
+    dependency on Linux only: it is imported where it is used, so that this module (which the
+    macOS and Windows probes import too) imports everywhere.
     """
 
     def __init__(self, bus: str = "SESSION", timeout: float = 0.5) -> None:
@@ -125,6 +130,8 @@ class SessionBus:
     def connection(self) -> DBusConnection:
         """The open connection; DBusCallError when the bus cannot be reached."""
         if self._connection is None:
+            from jeepney.io.blocking import open_dbus_connection
+
             try:
                 self._connection = open_dbus_connection(self._bus)
             except (OSError, ValueError, KeyError, RuntimeError) as error:
@@ -135,6 +142,8 @@ class SessionBus:
         self, address: DBusAddress, method: str, signature: str | None = None, body: tuple[object, ...] = ()
     ) -> tuple[object, ...]:
         """The body of the reply; DBusCallError when there is none."""
+        from jeepney import DBusErrorResponse, MessageType, new_method_call
+
         connection = self.connection()
         message = new_method_call(address, method, signature, body)
         try:

@@ -111,8 +111,7 @@ def focus_may_have_changed(events: list[tuple[str, str]]) -> bool:
 class HyprlandForeground(EventSocketForeground):
     """Asks Hyprland for the active window on each query; reads `.socket2.sock` for changes.
 
-    When the event connection is lost, `drain_changes()` returns True once and `change_fd()`
-    returns None from then on: the caller falls back to polling.
+    What happens when the event connection is lost: see `EventSocketForeground`.
     """
 
     backend = "hyprland"

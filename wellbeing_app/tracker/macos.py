@@ -14,10 +14,11 @@ import sys
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
+from wellbeing_app.core.model import AppRef
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
+from wellbeing_app.tracker.common import SELF_APP as SELF_APP
+from wellbeing_app.tracker.common import PolledForeground, ReasonedIdle, ReasonedLock
 
-SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing")
 SCREEN_IS_LOCKED = "CGSSessionScreenIsLocked"
 PYOBJC_HINT = "install pyobjc-framework-Cocoa and pyobjc-framework-Quartz"
 
@@ -92,7 +93,7 @@ def _text(value: object) -> str | None:
     return str(value) if value is not None else None
 
 
-class MacForeground:
+class MacForeground(PolledForeground):
     """NSWorkspace's frontmost application; polled.
 
     NSWorkspace updates it from notifications on the main run loop: inside the Qt app (whose
@@ -141,12 +142,6 @@ class MacForeground:
         windows = quartz.CGWindowListCopyWindowInfo(options, quartz.kCGNullWindowID) or ()
         return title_from_window_list(windows, pid)
 
-    def change_fd(self) -> int | None:
-        return None
-
-    def drain_changes(self) -> bool:
-        return False
-
     def status(self) -> ProbeStatus:
         found = self.foreground(with_title=False)
         if found.app is not None:
@@ -158,7 +153,7 @@ class MacForeground:
         """Nothing to release."""
 
 
-class MacIdle:
+class MacIdle(ReasonedIdle):
     """Seconds since the last input of this login session, from Quartz event sources."""
 
     backend = "macos"
@@ -180,17 +175,8 @@ class MacIdle:
         self._reason = None if seconds is not None else f"Quartz gave {value!r} seconds"
         return seconds
 
-    def status(self) -> ProbeStatus:
-        seconds = self.idle_seconds()
-        if seconds is None:
-            return ProbeStatus("idle", self.backend, False, self._reason or "unknown")
-        return ProbeStatus("idle", self.backend, True, f"idle for {seconds:.1f} s")
 
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class MacLock:
+class MacLock(ReasonedLock):
     """Whether the screen is locked, from the session dictionary of Quartz."""
 
     backend = "macos"
@@ -208,15 +194,6 @@ class MacLock:
         locked = locked_from_session(session)
         self._reason = None if locked is not None else "no GUI session (is this run over ssh?)"
         return locked
-
-    def status(self) -> ProbeStatus:
-        locked = self.locked()
-        if locked is None:
-            return ProbeStatus("lock", self.backend, False, self._reason or "unknown")
-        return ProbeStatus("lock", self.backend, True, "locked" if locked else "not locked")
-
-    def close(self) -> None:
-        """Nothing to release."""
 
 
 def _frameworks() -> tuple[Any, Any]:

@@ -187,8 +187,7 @@ def _connect(path: str, timeout: float) -> socket.socket:
 class SwayForeground(EventSocketForeground):
     """Asks sway for its tree on each query; listens for window events for `change_fd()`.
 
-    When the event connection is lost, `drain_changes()` returns True once and `change_fd()`
-    returns None from then on: the caller falls back to polling.
+    What happens when the event connection is lost: see `EventSocketForeground`.
     """
 
     backend = "sway"

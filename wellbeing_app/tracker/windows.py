@@ -19,10 +19,11 @@ from typing import Any
 
 import psutil
 
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
+from wellbeing_app.core.model import AppRef
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
+from wellbeing_app.tracker.common import SELF_APP as SELF_APP
+from wellbeing_app.tracker.common import PolledForeground, ReasonedIdle, ReasonedLock
 
-SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing")
 #: The process that draws the frames of UWP (Store) apps; the app itself is a child window.
 UWP_FRAME_HOST = "applicationframehost.exe"
 #: GetTickCount is a 32-bit millisecond counter: it wraps after 2**32 ms, about 49.7 days.
@@ -301,7 +302,7 @@ def _process_image(pid: int) -> tuple[str | None, str | None]:
     return name, path
 
 
-class WindowsForeground:
+class WindowsForeground(PolledForeground):
     """The app of the foreground window; polled (no WinEvent hook, which needs a message loop)."""
 
     backend = "windows"
@@ -352,12 +353,6 @@ class WindowsForeground:
             return Foreground(app=None, pid=pid, title=title, reason=f"process {pid} cannot be looked at")
         return Foreground(app=app, pid=pid, title=title)
 
-    def change_fd(self) -> int | None:
-        return None
-
-    def drain_changes(self) -> bool:
-        return False
-
     def status(self) -> ProbeStatus:
         found = self.foreground(with_title=False)
         if found.app is not None:
@@ -370,7 +365,7 @@ class WindowsForeground:
         self._descriptions.clear()
 
 
-class WindowsIdle:
+class WindowsIdle(ReasonedIdle):
     """Idle time from GetLastInputInfo: the last input of this session, any app."""
 
     backend = "windows"
@@ -391,17 +386,8 @@ class WindowsIdle:
             self._reason = f"the Win32 calls failed: {error}"
             return None
 
-    def status(self) -> ProbeStatus:
-        seconds = self.idle_seconds()
-        if seconds is None:
-            return ProbeStatus("idle", self.backend, False, self._reason or "unknown")
-        return ProbeStatus("idle", self.backend, True, f"idle for {seconds:.1f} s")
 
-    def close(self) -> None:
-        """Nothing to release."""
-
-
-class WindowsLock:
+class WindowsLock(ReasonedLock):
     """Locked when this session does not own the input desktop (OpenInputDesktop/SwitchDesktop).
 
     A UAC prompt or the Ctrl+Alt+Del screen also count as locked while they are shown.
@@ -420,15 +406,6 @@ class WindowsLock:
         except (OSError, ValueError, ctypes.ArgumentError) as error:
             self._reason = f"the Win32 calls failed: {error}"
             return None
-
-    def status(self) -> ProbeStatus:
-        locked = self.locked()
-        if locked is None:
-            return ProbeStatus("lock", self.backend, False, self._reason or "unknown")
-        return ProbeStatus("lock", self.backend, True, "locked" if locked else "not locked")
-
-    def close(self) -> None:
-        """Nothing to release."""
 
 
 def open_windows(*, own_pid: int | None = None) -> tuple[WindowsForeground, WindowsIdle]:

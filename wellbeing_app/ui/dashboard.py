@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
@@ -352,7 +353,7 @@ class Dashboard(QtWidgets.QWidget):
             headline = _("{used} used today; no daily cap").format(used=format_minutes(status.used_minutes))
         else:
             headline = _("{used} of {cap} min used today").format(
-                used=format_minutes(status.used_minutes).removesuffix(" min"), cap=status.cap_minutes
+                used=math.floor(status.used_minutes + 1e-9), cap=status.cap_minutes
             )
         self.headline.setText(headline)
         lines = []

@@ -714,6 +714,8 @@ class Service:
 
     def _write_journal(self, *, force: bool = False, clean: bool = False) -> None:
         self._last_journal = self.clock.elapsed()
+        if self.tracking:
+            self._restore_deleted_database()
         view = self.engine.breaks.view()
         state = JournalState(
             spans=list(self._pending_spans.values()),
@@ -733,6 +735,21 @@ class Service:
             if str(error) != self._journal_problem:  # once, not every two seconds
                 log.error("cannot write the live journal %s: %s", self.journal.path, error)
             self._journal_problem = str(error)
+
+    def _restore_deleted_database(self) -> None:
+        """Deleting the database while the app runs does not reset anything: the records, the
+        settings and the passcode the app holds are written back within seconds, and recorded."""
+        try:
+            restored = self.store.restore_file_if_removed()
+        except (StorageError, OSError) as error:
+            log.error("the database file was deleted and cannot be written back: %s", error)
+            return
+        if restored is not None:
+            message = f"the database {restored} was deleted while Wellbeing was running; it was written back"
+            log.warning(message)
+            self.notices.append(message)
+            self._record(EventKind.RECORDS_RESTORED, {"path": str(restored)})
+            self._flush_events()
 
     def stop_tracking(self, *, how: str = "quit") -> None:
         """A clean stop: everything written, the journal marked clean. `how` says what stopped

@@ -199,6 +199,10 @@ SENTENCES: dict[EventKind, tuple[dict[str, Any], str]] = {
     EventKind.TRACKING_PAUSED: ({"minutes": 30}, "Tracking paused for 30 min"),
     EventKind.DATA_DELETED: ({}, "All records were deleted"),
     EventKind.DATA_IMPORTED: ({"spans": 12, "events": 3}, "Records imported: 12 stretches of use, 3 events"),
+    EventKind.RECORDS_RESTORED: (
+        {"path": "/home/kid/.local/share/wellbeing-app/wellbeing.sqlite3"},
+        "The records file was deleted while Wellbeing was running; it was written back",
+    ),
 }
 
 

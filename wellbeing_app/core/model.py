@@ -101,6 +101,7 @@ class EventKind(enum.Enum):
     TRACKING_PAUSED = "tracking_paused"  # data: minutes
     DATA_DELETED = "data_deleted"
     DATA_IMPORTED = "data_imported"  # data: spans, events
+    RECORDS_RESTORED = "records_restored"  # the database file was deleted while running; data: path
 
 
 @dataclass(frozen=True)

@@ -166,6 +166,31 @@ def revision_of(path: Path) -> str | None:
     return str(rows[0][0]) if len(rows) == 1 else None
 
 
+def identity(path: Path) -> tuple[int, int] | None:
+    """Which file is at `path` (device, inode), or None when there is none."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        return None
+    return status.st_dev, status.st_ino
+
+
+def write_back(engine: Engine, path: Path) -> Path | None:
+    """Write the database that `engine` has open back to `path`, where its file was deleted or
+    replaced behind its back; a file found there is moved aside first (returned), never deleted."""
+    scratch = path.with_name(f"{path.name}.restoring")
+    scratch.unlink(missing_ok=True)
+    with engine.execution_options(**{BEGIN_OPTION: _NO_BEGIN}).connect() as connection:
+        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        connection.exec_driver_sql("VACUUM INTO ?", (str(scratch),))
+    engine.dispose()  # the open connections still point at the deleted file
+    replaced = move_aside(path) if path.exists() else None
+    for suffix in _COMPANIONS:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)  # left by the deleted file, not by the copy
+    scratch.replace(path)
+    return replaced
+
+
 def move_aside(path: Path) -> Path:
     """Rename the database (and its -wal, -shm and -journal files) to `<name>.broken-YYYYmmdd-HHMMSS`.
 

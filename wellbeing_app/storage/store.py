@@ -155,6 +155,8 @@ class Store:
         #: Upsert statements by (table, key, columns): one engine, so one dialect.
         self._statements: dict[tuple[str, str, tuple[str, ...]], Any] = {}
         self._device_id, self._device_key, self._person_key = self._identify()
+        self._file = sqlite_file.file_of(engine.url)
+        self._file_identity = None if self._file is None else sqlite_file.identity(self._file)
 
     # --- plumbing --------------------------------------------------------------------------
 
@@ -192,6 +194,22 @@ class Store:
 
     def _read(self) -> Connection:
         return self._engine.connect()
+
+    def restore_file_if_removed(self) -> Path | None:
+        """If the database file was deleted (or replaced) while this store has it open, write
+        everything this store holds back to its place and return the path; None when the file is
+        where it was (or the database is not a file). A file put in its place is moved aside."""
+        if self._file is None or self._file_identity is None or self._closed:
+            return None
+        if sqlite_file.identity(self._file) == self._file_identity:
+            return None
+        with self._guard("put the deleted database back"):
+            replaced = sqlite_file.write_back(self._engine, self._file)
+        if replaced is not None:
+            _log.warning("a database put in place of the open one was moved to %s", replaced)
+        self._file_identity = sqlite_file.identity(self._file)
+        self._apps = None
+        return self._file
 
     def close(self) -> None:
         """Close every connection. The store cannot be used after this."""

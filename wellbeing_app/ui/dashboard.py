@@ -197,6 +197,8 @@ def describe_event(event: Event) -> str:
         return _("Records imported: {spans} stretches of use, {events} events").format(
             spans=spans, events=events
         )
+    if kind is EventKind.RECORDS_RESTORED:
+        return _("The records file was deleted while Wellbeing was running; it was written back")
     return _("Something happened: {kind}").format(kind=kind.value)
 
 

@@ -16,7 +16,15 @@ from wellbeing_app.service import Service, ServiceError, Status
 from wellbeing_app.storage import StorageError
 from wellbeing_app.ui.passcode_dialog import message_label, sentence, show_message
 from wellbeing_app.ui.qt import Qt, QtWidgets
-from wellbeing_app.ui.widgets import AppBar, AppBars, DayBar, UsageRing, WeekChart, format_minutes
+from wellbeing_app.ui.widgets import (
+    AppBar,
+    AppBars,
+    DayBar,
+    UsageRing,
+    WeekChart,
+    format_minutes,
+    weekday_name,
+)
 
 #: The break events counted in the dashboard's table, in its order.
 BREAK_KINDS = (
@@ -218,16 +226,7 @@ def day_heading(day: date, today: date) -> str:
         return _("Today")
     if day == today - timedelta(days=1):
         return _("Yesterday")
-    names = (
-        _("Monday"),
-        _("Tuesday"),
-        _("Wednesday"),
-        _("Thursday"),
-        _("Friday"),
-        _("Saturday"),
-        _("Sunday"),
-    )
-    return f"{names[day.weekday()]} {day:%d.%m}"
+    return f"{weekday_name(day.weekday())} {day:%d.%m}"
 
 
 def _heading(text: str, parent: QtWidgets.QWidget) -> QtWidgets.QLabel:

@@ -57,6 +57,22 @@ def show_message(label: QtWidgets.QLabel, text: str) -> None:
     label.setVisible(bool(text))
 
 
+def ok_cancel(
+    dialog: QtWidgets.QDialog, ok_name: str
+) -> tuple[QtWidgets.QDialogButtonBox, QtWidgets.QPushButton]:
+    """OK and Cancel wired to the dialog, with names a screen reader can say; (buttons, OK)."""
+    buttons = QtWidgets.QDialogButtonBox(
+        QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel,
+        dialog,
+    )
+    ok = buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
+    ok.setAccessibleName(ok_name)
+    buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))
+    buttons.accepted.connect(dialog.accept)
+    buttons.rejected.connect(dialog.reject)
+    return buttons, ok
+
+
 class PasscodeDialog(QtWidgets.QDialog):
     """Asks for the passcode and checks it with the service.
 
@@ -88,15 +104,7 @@ class PasscodeDialog(QtWidgets.QDialog):
         self.countdown.setAccessibleName(_("Lockout countdown"))
         self.countdown.setVisible(False)
 
-        self.buttons = QtWidgets.QDialogButtonBox(
-            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel,
-            self,
-        )
-        self.ok_button = self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setAccessibleName(_("Check the passcode"))
-        self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok_button = ok_cancel(self, _("Check the passcode"))
 
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(self.prompt)
@@ -297,15 +305,7 @@ class NewPasscodeDialog(QtWidgets.QDialog):
             self,
         )
         note.setWordWrap(True)
-        self.buttons = QtWidgets.QDialogButtonBox(
-            QtWidgets.QDialogButtonBox.StandardButton.Ok | QtWidgets.QDialogButtonBox.StandardButton.Cancel,
-            self,
-        )
-        self.ok_button = self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Ok)
-        self.ok_button.setAccessibleName(_("Save the new passcode"))
-        self.buttons.button(QtWidgets.QDialogButtonBox.StandardButton.Cancel).setAccessibleName(_("Cancel"))
-        self.buttons.accepted.connect(self.accept)
-        self.buttons.rejected.connect(self.reject)
+        self.buttons, self.ok_button = ok_cancel(self, _("Save the new passcode"))
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(note)
         layout.addWidget(self.fields)

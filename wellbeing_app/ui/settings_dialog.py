@@ -41,6 +41,7 @@ from wellbeing_app.ui.passcode_dialog import (
     show_message,
 )
 from wellbeing_app.ui.qt import Qt, QtCore, QtWidgets
+from wellbeing_app.ui.widgets import flush_layout, weekday_name
 
 
 def group_title(group: str) -> str:
@@ -60,17 +61,8 @@ def language_name(code: str) -> str:
     return names.get(code, code)
 
 
-def weekday_name(day: Weekday) -> str:
-    names = (
-        _("Monday"),
-        _("Tuesday"),
-        _("Wednesday"),
-        _("Thursday"),
-        _("Friday"),
-        _("Saturday"),
-        _("Sunday"),
-    )
-    return names[day.value]
+def day_name(day: Weekday) -> str:
+    return weekday_name(day.value)
 
 
 def weekday_abbreviation(day: Weekday) -> str:
@@ -139,8 +131,7 @@ class IntRangeEditor(SettingEditor):
         super().__init__(key, spec, apps, parent)
         assert isinstance(spec.type, IntRange)
         self.type: IntRange = spec.type
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = flush_layout(self)
         self.spin = QtWidgets.QSpinBox(self)
         self.spin.setRange(self.type.minimum, self.type.maximum)
         self.spin.setSingleStep(self.type.step)
@@ -219,8 +210,7 @@ class BooleanEditor(SettingEditor):
         self, key: str, spec: SettingSpec, apps: Sequence[AppRef], parent: QtWidgets.QWidget | None = None
     ) -> None:
         super().__init__(key, spec, apps, parent)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = flush_layout(self)
         self.box = QtWidgets.QCheckBox(self.description, self)
         self.box.setAccessibleName(self.description)
         self.box.toggled.connect(self.changed)
@@ -243,8 +233,7 @@ class ChoiceEditor(SettingEditor):
     ) -> None:
         super().__init__(key, spec, apps, parent)
         assert isinstance(spec.type, Choice)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = flush_layout(self)
         self.combo = QtWidgets.QComboBox(self)
         self.combo.setAccessibleName(self.description)
         for choice in spec.type.choices:
@@ -288,8 +277,7 @@ class TimeOfDayEditor(SettingEditor):
     ) -> None:
         super().__init__(key, spec, apps, parent)
         assert isinstance(spec.type, TimeOfDay)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = flush_layout(self)
         self.edit = time_edit(self, self.description)
         self.edit.setTimeRange(_qtime(spec.type.earliest), _qtime(spec.type.latest))
         self.edit.timeChanged.connect(self.changed)
@@ -336,8 +324,7 @@ class AppListEditor(SettingEditor):
         row.addWidget(add_label)
         row.addWidget(self.name, 1)
         row.addWidget(self.add)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = flush_layout(self, vertical=True)
         layout.addWidget(self.list)
         layout.addLayout(row)
 
@@ -430,8 +417,7 @@ class AppLimitRow(QtWidgets.QWidget):
         self, apps: Sequence[AppRef], kind: AppLimits, parent: QtWidgets.QWidget | None = None
     ) -> None:
         super().__init__(parent)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = flush_layout(self)
         self.app = QtWidgets.QComboBox(self)
         self.app.setEditable(True)
         self.app.setInsertPolicy(QtWidgets.QComboBox.InsertPolicy.NoInsert)
@@ -493,8 +479,7 @@ class RowsEditor(SettingEditor):
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.add_button)
         buttons.addStretch(1)
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = flush_layout(self, vertical=True)
         header = self.header()
         if header is not None:
             layout.addWidget(header)
@@ -614,17 +599,17 @@ class WeekdayCapsEditor(SettingEditor):
         self.modes: dict[Weekday, QtWidgets.QComboBox] = {}
         self.minutes: dict[Weekday, QtWidgets.QSpinBox] = {}
         for row, day in enumerate(Weekday):
-            label = QtWidgets.QLabel(weekday_name(day), self)
+            label = QtWidgets.QLabel(day_name(day), self)
             mode = QtWidgets.QComboBox(self)
             mode.addItems([_("Same as daily cap"), _("Its own cap"), _("No cap")])
-            mode.setAccessibleName(_("Cap on {day}").format(day=weekday_name(day)))
+            mode.setAccessibleName(_("Cap on {day}").format(day=day_name(day)))
             label.setBuddy(mode)
             minutes = QtWidgets.QSpinBox(self)
             minutes.setRange(cap.minimum, cap.maximum)
             minutes.setSingleStep(cap.step)
             minutes.setValue(90 if day in (Weekday.SAT, Weekday.SUN) else 60)
             minutes.setSuffix(unit_suffix(cap.unit))
-            minutes.setAccessibleName(_("Minutes on {day}").format(day=weekday_name(day)))
+            minutes.setAccessibleName(_("Minutes on {day}").format(day=day_name(day)))
             minutes.setEnabled(False)
             mode.currentIndexChanged.connect(lambda index, box=minutes: box.setEnabled(index == self.MINUTES))
             mode.currentIndexChanged.connect(self.changed)
@@ -667,8 +652,7 @@ class DowntimeRow(QtWidgets.QWidget):
 
     def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
         super().__init__(parent)
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = flush_layout(self)
         layout.setSpacing(self.fontMetrics().averageCharWidth())
         self.days: dict[Weekday, QtWidgets.QCheckBox] = {}
         for day in Weekday:
@@ -695,7 +679,7 @@ class DowntimeRow(QtWidgets.QWidget):
 
     def name_controls(self, number: int) -> None:
         for day, box in self.days.items():
-            box.setAccessibleName(_("Window {number}: {day}").format(number=number, day=weekday_name(day)))
+            box.setAccessibleName(_("Window {number}: {day}").format(number=number, day=day_name(day)))
         self.start.setAccessibleName(_("Window {number} starts at").format(number=number))
         self.end.setAccessibleName(_("Window {number} ends at").format(number=number))
         self.remove_button.setAccessibleName(_("Remove window {number}").format(number=number))
@@ -809,8 +793,7 @@ class SettingField(QtWidgets.QWidget):
         self.problem_label = message_label(
             self, name=_("Problem with: {setting}").format(setting=_(spec.description))
         )
-        layout = QtWidgets.QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
+        layout = flush_layout(self, vertical=True)
         layout.addWidget(self.title)
         layout.addWidget(self.editor)
         layout.addWidget(self.problem_label)

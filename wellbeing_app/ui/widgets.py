@@ -304,6 +304,29 @@ class DayBar:
     is_today: bool = False
 
 
+def weekday_name(weekday: int) -> str:
+    """Monday … Sunday, numbered like `date.weekday()`."""
+    names = (
+        _("Monday"),
+        _("Tuesday"),
+        _("Wednesday"),
+        _("Thursday"),
+        _("Friday"),
+        _("Saturday"),
+        _("Sunday"),
+    )
+    return names[weekday]
+
+
+def flush_layout(widget: QtWidgets.QWidget, *, vertical: bool = False) -> QtWidgets.QBoxLayout:
+    """A row (or column) that fills `widget` edge to edge, for controls that sit inside a form."""
+    layout: QtWidgets.QBoxLayout = (
+        QtWidgets.QVBoxLayout(widget) if vertical else QtWidgets.QHBoxLayout(widget)
+    )
+    layout.setContentsMargins(0, 0, 0, 0)
+    return layout
+
+
 def weekday_short(day: date) -> str:
     names = (_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun"))
     return names[day.weekday()]

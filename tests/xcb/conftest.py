@@ -5,13 +5,17 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from Xlib import display as xdisplay
 
 from tests.tracker.linux_desktop import require, start_openbox, stop, wait_until, xdotool
+from wellbeing_app.app import TrayApp
+from wellbeing_app.service import Service
+from wellbeing_app.ui.qt import QtWidgets
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -66,3 +70,62 @@ def game(desktop: str, tmp_path: Path) -> Iterator[int]:
     xdotool(desktop, "mousemove", "200", "200")  # input now: the person is there
     yield window
     stop(process)
+
+
+CAP_MINUTES = 40
+PASSCODE = "2468"
+
+
+def active_window(display: str) -> int:
+    """The active window, or 0 while there is none (openbox clears it in passing)."""
+    try:
+        return int(xdotool(display, "getactivewindow").strip() or 0)
+    except subprocess.CalledProcessError:
+        return 0
+
+
+def start_app(
+    data: Path, qapp: QtWidgets.QApplication, *, remaining_seconds: float, start: bool = True
+) -> TrayApp:
+    """A data dir with a 40-minute cap, a passcode, and today's use imported up to just under it."""
+    service = Service.open(data)
+    local = datetime.now().astimezone()
+    day_start = "00:00" if local.hour == 4 and local.minute < 50 else "04:00"
+    service.change_settings(
+        {
+            "daily_cap_minutes": CAP_MINUTES,
+            "break_every_minutes": None,
+            "day_starts_at": service.settings.parse_text("day_starts_at", day_start),
+            "start_at_login": False,
+        }
+    )
+    service.set_passcode(PASSCODE)
+    used = CAP_MINUTES * 60 - remaining_seconds
+    end = local - timedelta(seconds=2)
+    begin = end - timedelta(seconds=used)
+    history = data / "history.csv"
+    history.write_text(f"start,end,app,name\n{begin.isoformat()},{end.isoformat()},supergame,Super Game\n")
+    service.import_file(history, passcode=PASSCODE)
+    app = TrayApp(service, qapp, data_dir_given=data)
+    if start:
+        app.start()
+    return app
+
+
+Launch = Callable[..., TrayApp]
+
+
+@pytest.fixture
+def launch(desktop: str, game: int, qapp: QtWidgets.QApplication, tmp_path: Path) -> Iterator[Launch]:
+    """Starts the tray app on a data dir of its own (with a real counted app in front); stops it after."""
+    apps: list[TrayApp] = []
+
+    def launch_app(*, remaining_seconds: float, start: bool = True) -> TrayApp:
+        app = start_app(tmp_path / "data", qapp, remaining_seconds=remaining_seconds, start=start)
+        apps.append(app)
+        return app
+
+    yield launch_app
+    for app in apps:
+        app.stop()
+        app.service.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
@@ -13,7 +12,7 @@ from Xlib import display as xdisplay
 from Xlib.protocol import event
 
 from tests.tracker.linux_desktop import require, xdotool
-from tests.xcb.test_tray_app import active_window, start_app
+from tests.xcb.conftest import Launch, active_window
 from wellbeing_app.app import TrayApp
 from wellbeing_app.ui.qt import QtWidgets
 
@@ -21,14 +20,10 @@ pytestmark = [pytest.mark.x11]
 
 
 @pytest.fixture
-def blocked(
-    desktop: str, game: int, qapp: QtWidgets.QApplication, qtbot: QtBot, tmp_path: Path
-) -> Iterator[TrayApp]:
-    app = start_app(tmp_path / "data", qapp, remaining_seconds=1)
+def blocked(launch: Launch, qtbot: QtBot) -> TrayApp:
+    app = launch(remaining_seconds=1)
     qtbot.waitUntil(lambda: app.overlay.visible, timeout=8000)
-    yield app
-    app.stop()
-    app.service.close()
+    return app
 
 
 def primary(app: TrayApp) -> QtWidgets.QWidget:

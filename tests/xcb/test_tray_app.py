@@ -4,80 +4,22 @@ from __future__ import annotations
 
 import subprocess
 import time
-from collections.abc import Iterator
-from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.tracker.linux_desktop import xdotool
-from wellbeing_app.app import TrayApp
+from tests.xcb.conftest import PASSCODE, Launch, active_window
 from wellbeing_app.core.model import EventKind
 from wellbeing_app.service import Service
 from wellbeing_app.ui.qt import QtWidgets
 
 pytestmark = [pytest.mark.x11]
 
-CAP_MINUTES = 40
-PASSCODE = "2468"
 
-
-def active_window(display: str) -> int:
-    """The active window, or 0 while there is none (openbox clears it in passing)."""
-    try:
-        return int(xdotool(display, "getactivewindow").strip() or 0)
-    except subprocess.CalledProcessError:
-        return 0
-
-
-def start_app(
-    data: Path, qapp: QtWidgets.QApplication, *, remaining_seconds: float, start: bool = True
-) -> TrayApp:
-    """A data dir with a 40-minute cap, a passcode, and today's use imported up to just under it."""
-    service = Service.open(data)
-    local = datetime.now().astimezone()
-    day_start = "00:00" if local.hour == 4 and local.minute < 50 else "04:00"
-    service.change_settings(
-        {
-            "daily_cap_minutes": CAP_MINUTES,
-            "break_every_minutes": None,
-            "day_starts_at": service.settings.parse_text("day_starts_at", day_start),
-            "start_at_login": False,
-        }
-    )
-    service.set_passcode(PASSCODE)
-    used = CAP_MINUTES * 60 - remaining_seconds
-    end = local - timedelta(seconds=2)
-    begin = end - timedelta(seconds=used)
-    history = data / "history.csv"
-    history.write_text(f"start,end,app,name\n{begin.isoformat()},{end.isoformat()},supergame,Super Game\n")
-    service.import_file(history, passcode=PASSCODE)
-    app = TrayApp(service, qapp, data_dir_given=data)
-    if start:
-        app.start()
-    return app
-
-
-@pytest.fixture
-def running(qapp: QtWidgets.QApplication, tmp_path: Path) -> Iterator[list[TrayApp]]:
-    apps: list[TrayApp] = []
-    yield apps
-    for app in apps:
-        app.stop()
-        app.service.close()
-
-
-def test_the_tray_icon_appears_with_the_usage_in_its_tooltip(
-    desktop: str,
-    game: int,
-    qapp: QtWidgets.QApplication,
-    qtbot: QtBot,
-    tmp_path: Path,
-    running: list[TrayApp],
-) -> None:
-    app = start_app(tmp_path / "data", qapp, remaining_seconds=20 * 60)
-    running.append(app)
+def test_the_tray_icon_appears_with_the_usage_in_its_tooltip(launch: Launch, qtbot: QtBot) -> None:
+    app = launch(remaining_seconds=20 * 60)
     assert QtWidgets.QSystemTrayIcon.isSystemTrayAvailable()
     qtbot.waitUntil(
         lambda: app.tray.icon.isVisible() and not app.tray.icon.geometry().isEmpty(), timeout=5000
@@ -86,16 +28,8 @@ def test_the_tray_icon_appears_with_the_usage_in_its_tooltip(
     assert app.tray.tooltip().endswith("no breaks scheduled")
 
 
-def test_one_minute_left_warns(
-    desktop: str,
-    game: int,
-    qapp: QtWidgets.QApplication,
-    qtbot: QtBot,
-    tmp_path: Path,
-    running: list[TrayApp],
-) -> None:
-    app = start_app(tmp_path / "data", qapp, remaining_seconds=62, start=False)
-    running.append(app)
+def test_one_minute_left_warns(launch: Launch, qtbot: QtBot) -> None:
+    app = launch(remaining_seconds=62, start=False)
     with qtbot.waitSignal(app.controller.warning, timeout=8000) as warned:
         app.start()
     assert warned.args == [1]
@@ -103,15 +37,9 @@ def test_one_minute_left_warns(
 
 
 def test_the_overlay_comes_at_the_cap_covers_the_screen_keeps_the_keyboard_and_lifts_with_more_time(
-    desktop: str,
-    game: int,
-    qapp: QtWidgets.QApplication,
-    qtbot: QtBot,
-    tmp_path: Path,
-    running: list[TrayApp],
+    desktop: str, game: int, qapp: QtWidgets.QApplication, qtbot: QtBot, launch: Launch
 ) -> None:
-    app = start_app(tmp_path / "data", qapp, remaining_seconds=3)
-    running.append(app)
+    app = launch(remaining_seconds=3)
     cap_at = time.monotonic() + 3
     qtbot.waitUntil(lambda: app.overlay.visible, timeout=8000)
     assert time.monotonic() - cap_at < 2.0

@@ -42,6 +42,15 @@ class Person:
         return result
 
 
+def tracking(data_dir: Path, clock: FakeClock, **settings: object) -> tuple[Service, Person]:
+    """A service on `data_dir` with `settings` changed, tracking, and a person at the computer."""
+    service = Service.open(data_dir, clock=clock)
+    if settings:
+        service.change_settings(settings)
+    service.start_tracking()
+    return service, Person(service, clock)
+
+
 def clock_at(
     year: int, month: int, day: int, hour: int, minute: int = 0, zone: ZoneInfo = BERLIN
 ) -> FakeClock:

@@ -11,8 +11,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from tests.reliability.conftest import BERLIN, GAME, Person, clock_at
-from wellbeing_app.core.clock import FakeClock
+from tests.reliability.conftest import BERLIN, GAME, clock_at, tracking
 from wellbeing_app.core.model import BlockReason, EventKind, Verdict
 from wellbeing_app.service import Service
 
@@ -22,13 +21,6 @@ def seconds_by_day(service: Service, days: int = 4) -> dict[date, float]:
     for row in service.report(days):
         totals[row.day] = totals.get(row.day, 0.0) + row.seconds
     return totals
-
-
-def tracking(data_dir: Path, clock: FakeClock, **settings: object) -> tuple[Service, Person]:
-    service = Service.open(data_dir, clock=clock)
-    service.change_settings({"break_every_minutes": None, **settings})
-    service.start_tracking()
-    return service, Person(service, clock)
 
 
 JUMPS = [
@@ -45,7 +37,7 @@ def test_a_wall_clock_jump_while_tracking_changes_no_usage_opens_no_new_day_and_
     data_dir: Path, start: tuple[int, int, int, int, int], jump: timedelta
 ) -> None:
     clock = clock_at(*start)
-    service, person = tracking(data_dir, clock, daily_cap_minutes=40)
+    service, person = tracking(data_dir, clock, break_every_minutes=None, daily_cap_minutes=40)
     person.use(GAME, 20 * 60)
     day = service.today()
 
@@ -68,7 +60,7 @@ def test_a_wall_clock_jump_while_tracking_changes_no_usage_opens_no_new_day_and_
 
     # a restart of the tracker in the same boot still trusts the elapsed time, not the moved clock
     service.close()
-    restarted, person = tracking(data_dir, clock)
+    restarted, person = tracking(data_dir, clock, break_every_minutes=None)
     assert person.use(GAME, 60).decision.verdict is Verdict.BLOCK
     assert restarted.status().used_seconds == 46 * 60
     assert seconds_by_day(restarted) == {day: 46 * 60}
@@ -77,7 +69,7 @@ def test_a_wall_clock_jump_while_tracking_changes_no_usage_opens_no_new_day_and_
 
 def test_a_time_zone_change_is_recorded_and_changes_no_usage(data_dir: Path) -> None:
     clock = clock_at(2026, 11, 25, 10)  # Berlin 10:00 = Almaty 14:00, the same day in both
-    service, person = tracking(data_dir, clock, daily_cap_minutes=40)
+    service, person = tracking(data_dir, clock, break_every_minutes=None, daily_cap_minutes=40)
     person.use(GAME, 20 * 60)
 
     clock.set_zone(ZoneInfo("Asia/Almaty"))
@@ -94,7 +86,7 @@ def test_a_time_zone_change_is_recorded_and_changes_no_usage(data_dir: Path) -> 
 
 def test_a_time_zone_change_far_east_opens_no_fresh_cap(data_dir: Path) -> None:
     clock = clock_at(2026, 11, 25, 20)  # Berlin 20:00 = Kiritimati (UTC+14) 09:00 the next day
-    service, person = tracking(data_dir, clock, daily_cap_minutes=40)
+    service, person = tracking(data_dir, clock, break_every_minutes=None, daily_cap_minutes=40)
     person.use(GAME, 41 * 60)
     assert person.last is not None
     assert person.last.decision.verdict is Verdict.BLOCK
@@ -121,7 +113,7 @@ def test_dst_changes_count_real_seconds_on_the_right_days_and_are_no_clock_jump(
     data_dir: Path, start: tuple[int, int, int, int, int], seconds: int, expected: dict[date, float]
 ) -> None:
     clock = clock_at(*start)
-    service, person = tracking(data_dir, clock, daily_cap_minutes=None)
+    service, person = tracking(data_dir, clock, break_every_minutes=None, daily_cap_minutes=None)
 
     person.use(GAME, seconds, step=4)
 
@@ -136,7 +128,7 @@ def test_crossing_the_day_start_while_active_splits_the_time_and_only_then_the_c
     data_dir: Path,
 ) -> None:
     clock = clock_at(2026, 11, 25, 3, 0)
-    service, person = tracking(data_dir, clock, daily_cap_minutes=40)
+    service, person = tracking(data_dir, clock, break_every_minutes=None, daily_cap_minutes=40)
     person.use(GAME, 50 * 60)  # 03:00-03:50: the 40 min cap of the 24th is used up
     blocked = person.last
     assert blocked is not None

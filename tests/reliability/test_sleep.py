@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.reliability.conftest import GAME, Person, clock_at
-from wellbeing_app.core.clock import FakeClock
+from tests.reliability.conftest import GAME, clock_at, tracking
 from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef, EventKind, Verdict
-from wellbeing_app.service import Service
 
 OVERLAY = AppRef(SELF_EXECUTABLE, "Wellbeing")  # the break overlay in front
-
-
-def tracking(data_dir: Path, clock: FakeClock, **settings: object) -> tuple[Service, Person]:
-    service = Service.open(data_dir, clock=clock)
-    service.change_settings(settings)
-    service.start_tracking()
-    return service, Person(service, clock)
 
 
 def test_a_suspend_is_never_counted_and_is_recorded(data_dir: Path) -> None:

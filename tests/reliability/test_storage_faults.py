@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 
 from tests.app.conftest import Cli
-from tests.reliability.conftest import GAME, Person
+from tests.reliability.conftest import GAME, Person, tracking
 from wellbeing_app.core.clock import FakeClock
 from wellbeing_app.core.model import BlockReason, EventKind, Verdict
 from wellbeing_app.service import Service
@@ -95,10 +95,7 @@ def test_a_full_disk_keeps_enforcing_from_memory_says_so_once_and_writes_everyth
 ) -> None:
     with small_filesystem(tmp_path / "disk") as disk:
         data_dir = disk / "data"
-        service = Service.open(data_dir, clock=clock)
-        service.change_settings({"daily_cap_minutes": 40, "break_every_minutes": None})
-        service.start_tracking()
-        person = Person(service, clock)
+        service, person = tracking(data_dir, clock, daily_cap_minutes=40, break_every_minutes=None)
         person.use(GAME, 10 * 60)
         assert service.flush()
         assert database_seconds(data_dir) == 600
@@ -133,9 +130,7 @@ def test_a_clean_stop_on_a_full_disk_keeps_the_unwritten_spans_for_the_next_star
 ) -> None:
     with small_filesystem(tmp_path / "disk") as disk:
         data_dir = disk / "data"
-        service = Service.open(data_dir, clock=clock)
-        service.start_tracking()
-        person = Person(service, clock)
+        service, person = tracking(data_dir, clock)
         person.use(GAME, 60)
         assert service.flush()
         filler = fill(disk)

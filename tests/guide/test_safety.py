@@ -194,3 +194,23 @@ def test_no_full_stop_inside_closing_quotes_and_no_three_dots(guide: Guide, lang
     dots = [(where, match) for where, text in texts for match in re.findall(r".{0,30}\.\.\.", text)]
     assert inside == []
     assert dots == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_ranges_of_numbers_use_an_en_dash(guide: Guide, language: str) -> None:
+    hyphen_range = re.compile(r"(?<![\d-])\d{1,4}-\d{1,4}(?![\d-])")  # 4-12, not 8-800-2000-122 or 5-4-3-2-1
+    texts = [guide.require_article(article_id, language).body for article_id in guide.article_ids()]
+    texts += [tip.text for tip in guide.tips(language)]
+    assert [found for text in texts for found in hyphen_range.findall(text)] == []
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_link_between_articles_and_every_tip_leads_to_an_article(guide: Guide, language: str) -> None:
+    targets = [
+        (article_id, target)
+        for article_id in guide.article_ids()
+        for target in re.findall(r"\]\(guide:([^)\s]*)\)", guide.require_article(article_id, language).body)
+    ]
+    targets += [(tip.id, tip.related) for tip in guide.tips(language) if tip.related is not None]
+    assert targets  # the guide does link its articles
+    assert [(source, target) for source, target in targets if not guide.has_article(target)] == []

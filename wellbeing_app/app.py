@@ -15,7 +15,7 @@ from wellbeing_app import autostart
 from wellbeing_app.core.errors import CoreError, PasscodeError
 from wellbeing_app.core.model import BlockReason, Decision, Verdict
 from wellbeing_app.core.text import N_, Text
-from wellbeing_app.i18n import _, localize, resources_dir, set_language
+from wellbeing_app.i18n import _, localize, ngettext, resources_dir, set_language
 from wellbeing_app.paths import resolve_data_dir
 
 if TYPE_CHECKING:  # imported when needed: the tray icon shows before SQLAlchemy is loaded
@@ -115,7 +115,12 @@ class TrayApp:
             10: _("10 minutes of screen time left today."),
             5: _("5 minutes of screen time left today."),
             1: _("1 minute left: save your work."),
-        }.get(minutes, _("{minutes} minutes left today.").format(minutes=minutes))
+        }.get(
+            minutes,
+            ngettext("{minutes} minute left today.", "{minutes} minutes left today.", minutes).format(
+                minutes=minutes
+            ),
+        )
         self.tray.notify(_("Screen time"), text)
 
     def _show_overlay(self, decision: Decision) -> None:

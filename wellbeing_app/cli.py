@@ -19,7 +19,7 @@ from wellbeing_app.core.breaks import BreakError
 from wellbeing_app.core.errors import CoreError
 from wellbeing_app.core.settings import Settings
 from wellbeing_app.core.text import N_
-from wellbeing_app.i18n import _, current_language, localize, set_language
+from wellbeing_app.i18n import _, current_language, localize, ngettext, set_language
 from wellbeing_app.paths import log_dir, resolve_data_dir
 
 if TYPE_CHECKING:  # the service (and SQLAlchemy) is imported only by commands that need it
@@ -161,7 +161,14 @@ def cmd_report(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         writer.writerows(records)
     else:
         if not records:
-            out.write(_("No usage recorded in the last {days} day(s).").format(days=args.days) + "\n")
+            out.write(
+                ngettext(
+                    "No usage recorded in the last {days} day.",
+                    "No usage recorded in the last {days} days.",
+                    args.days,
+                ).format(days=args.days)
+                + "\n"
+            )
             return
         day = None
         for record in records:
@@ -197,7 +204,7 @@ def cmd_passcode(service: Service, args: argparse.Namespace, out: TextIO, source
         current = _current_passcode(service, source)
         if current is not None:
             service.verify_passcode(current, purpose=N_("change the passcode"))
-        new = source.ask(_("New passcode (4-12 digits or a phrase of 6 or more characters): "))
+        new = source.ask(_("New passcode (4–12 digits or a phrase of 6 or more characters): "))
         if not source.from_stdin:
             again = source.ask(_("Repeat the new passcode: "))
             if again != new:
@@ -267,7 +274,9 @@ def cmd_track(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         count = run_tracking(service, probes, seconds=args.seconds)
     finally:
         probes.close()
-    out.write(_("Tracked {count} samples.").format(count=count) + "\n")
+    out.write(
+        ngettext("Tracked {count} sample.", "Tracked {count} samples.", count).format(count=count) + "\n"
+    )
 
 
 def cmd_doctor(service: Service, args: argparse.Namespace, out: TextIO) -> None:

@@ -41,9 +41,9 @@ def test_a_missing_header_key_is_named_and_the_file_skipped(guide_copy: Path) ->
     replace_line(path, summary, None)
     guide = load_guide(guide_copy)
     problem = the_only_problem(guide, guide_copy, ARTICLE)
-    assert problem.line == 8  # the closing '---', where the line is missing
+    assert problem.line == 10  # the closing '---', where the line is missing
     assert "no 'summary:' line" in problem.message
-    assert str(problem) == f"{path}:8: {problem.message}"
+    assert str(problem) == f"{path}:10: {problem.message}"
     # The English article is gone; the reader falls back to another language.
     assert guide.require_article("managing-anger", "en").language != "en"
     assert_others_load(guide, skipped="managing-anger")
@@ -241,3 +241,41 @@ def test_an_empty_folder_loads_as_an_empty_guide(tmp_path: Path) -> None:
     assert guide.tips("en") == []
     assert guide.search("anger", "en") == []
     assert len(guide.problems) == 4  # three folders and helplines.json
+
+
+def test_an_unknown_urgent_advice_name_is_named_with_the_names(guide_copy: Path) -> None:
+    path = guide_copy / ARTICLE
+    line = replace_line(path, "urgent: []", "urgent: [call-someone]")
+    guide = load_guide(guide_copy)
+    problem = problems_in(guide, guide_copy, ARTICLE)[0]
+    assert problem.line == line
+    assert "unknown urgent advice 'call-someone'" in problem.message
+    assert "emergency-number" in problem.message
+    assert "self-harm-today" in problem.message
+    # The article still loads: its text is shown although its declaration is wrong.
+    assert guide.require_article("managing-anger", "en").language == "en"
+
+
+def test_a_declared_helpline_that_is_not_in_helplines_json_is_named(guide_copy: Path) -> None:
+    path = guide_copy / ARTICLE
+    line = line_of(path, "helplines:")
+    replace_line(path, "helplines: [150, 111, 8-800-2000-122]", "helplines: [150, 111, 8-800-2000-122, 115]")
+    guide = load_guide(guide_copy)
+    messages = [(problem.line, problem.message) for problem in problems_in(guide, guide_copy, ARTICLE)]
+    assert (line, "helpline '115' is not in helplines.json; declare only numbers written there") in messages
+    # The article still loads: its text is shown although its declaration is wrong.
+    assert guide.require_article("managing-anger", "en").language == "en"
+
+
+def test_a_translation_that_declares_other_safety_points_is_named(guide_copy: Path) -> None:
+    relative = Path("kk") / "supporting-someone.md"
+    line = replace_line(
+        guide_copy / relative, "urgent: [emergency-number, not-a-secret]", "urgent: [emergency-number]"
+    )
+    guide = load_guide(guide_copy)
+    problem = the_only_problem(guide, guide_copy, relative)
+    assert problem.line == line
+    assert problem.message == (
+        "urgent [emergency-number] differ from the English article's [emergency-number, not-a-secret]; "
+        "every language gives the same safety points"
+    )

@@ -28,8 +28,19 @@ from wellbeing_app.guide.model import (
     Localized,
     Tip,
 )
+from wellbeing_app.guide.safety import URGENT_ADVICE, numbers_in
 
-ARTICLE_KEYS = ("id", "title", "category", "language", "tags", "reading_minutes", "summary")
+ARTICLE_KEYS = (
+    "id",
+    "title",
+    "category",
+    "language",
+    "tags",
+    "reading_minutes",
+    "summary",
+    "helplines",
+    "urgent",
+)
 TIPS_FILE = "tips.md"
 HELPLINES_FILE = "helplines.json"
 MAX_TIP_CHARACTERS = 280
@@ -77,6 +88,7 @@ def load_guide(root: Path) -> Guide:
     _check_translations(present, parsed, problems)
     tips = _checked_tips(tip_files, loaded_ids, problems)
     countries = _load_helplines(root / HELPLINES_FILE, problems)
+    _check_safety_points(parsed, root / HELPLINES_FILE, problems)
     articles = {
         (language, article_id): entry.article
         for language, by_id in parsed.items()
@@ -203,6 +215,8 @@ class _ParsedArticle:
     article: Article
     id_line: int
     links: tuple[tuple[str, int], ...]  # (target id, line number)
+    helplines_line: int
+    urgent_line: int
 
 
 def _parse_article(path: Path, folder_language: str, problems: list[GuideProblem]) -> _ParsedArticle | None:
@@ -242,17 +256,31 @@ def _parse_article(path: Path, folder_language: str, problems: list[GuideProblem
         )
         ok = False
 
-    tags_text, tags_line = values["tags"]
-    tags: tuple[str, ...] = ()
-    if tags_text.startswith("[") and tags_text.endswith("]"):
-        tags = tuple(tag.strip() for tag in tags_text[1:-1].split(",") if tag.strip())
-    else:
-        problems.append(
-            GuideProblem(
-                path, tags_line, f"tags must be a bracketed list like [stress, sleep], found {tags_text!r}"
+    lists: dict[str, tuple[str, ...]] = {}
+    for key, example in (
+        ("tags", "[stress, sleep]"),
+        ("helplines", "[112, 150] or []"),
+        ("urgent", "[emergency-number] or []"),
+    ):
+        list_text, list_line = values[key]
+        if list_text.startswith("[") and list_text.endswith("]"):
+            lists[key] = tuple(item.strip() for item in list_text[1:-1].split(",") if item.strip())
+        else:
+            problems.append(
+                GuideProblem(
+                    path, list_line, f"{key} must be a bracketed list like {example}, found {list_text!r}"
+                )
             )
-        )
-        ok = False
+            ok = False
+    for name in lists.get("urgent", ()):
+        if name not in URGENT_ADVICE:
+            problems.append(
+                GuideProblem(
+                    path,
+                    values["urgent"][1],
+                    f"unknown urgent advice '{name}'; the names are: {', '.join(URGENT_ADVICE)}",
+                )
+            )
 
     minutes_text, minutes_line = values["reading_minutes"]
     minutes = int(minutes_text) if minutes_text.isdigit() else 0
@@ -288,13 +316,15 @@ def _parse_article(path: Path, folder_language: str, problems: list[GuideProblem
         title=values["title"][0],
         category=category,
         language=folder_language,
-        tags=tags,
+        tags=lists["tags"],
         reading_minutes=minutes,
         summary=values["summary"][0],
         body="\n".join(body_lines).strip("\n") + "\n",
         path=path,
+        helplines=lists["helplines"],
+        urgent=lists["urgent"],
     )
-    return _ParsedArticle(article, id_line, tuple(links))
+    return _ParsedArticle(article, id_line, tuple(links), values["helplines"][1], values["urgent"][1])
 
 
 def _check_links(
@@ -338,6 +368,43 @@ def _check_translations(
                     f"{expected} does not exist",
                 )
             )
+
+
+def _check_safety_points(
+    parsed: dict[str, dict[str, _ParsedArticle]], helplines_path: Path, problems: list[GuideProblem]
+) -> None:
+    """Declared helplines are written in helplines.json, and every translation declares what English does."""
+    try:
+        helplines_text: str | None = helplines_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        helplines_text = None  # already reported while loading the helplines
+    for by_id in parsed.values():
+        for entry in by_id.values():
+            article = entry.article
+            for number in article.helplines:
+                if helplines_text is not None and not numbers_in(helplines_text, [number]):
+                    problems.append(
+                        GuideProblem(
+                            article.path,
+                            entry.helplines_line,
+                            f"helpline '{number}' is not in {HELPLINES_FILE}; "
+                            f"declare only numbers written there",
+                        )
+                    )
+            source = parsed.get(LANGUAGES[0], {}).get(article.id)
+            if source is None or article.language == LANGUAGES[0]:
+                continue
+            for key, line in (("helplines", entry.helplines_line), ("urgent", entry.urgent_line)):
+                mine, theirs = getattr(article, key), getattr(source.article, key)
+                if sorted(mine) != sorted(theirs):
+                    problems.append(
+                        GuideProblem(
+                            article.path,
+                            line,
+                            f"{key} [{', '.join(mine)}] differ from the {_language_name(LANGUAGES[0])} "
+                            f"article's [{', '.join(theirs)}]; every language gives the same safety points",
+                        )
+                    )
 
 
 # --- tips ----------------------------------------------------------------------------------------

@@ -49,7 +49,11 @@ class Category(enum.Enum):
 
 
 _CATEGORY_TITLES: dict[Category, dict[str, str]] = {
-    Category.HEALTHY_MIND: {"en": "A healthy mind", "ru": "Душевное здоровье", "kk": "Жан саулығы"},
+    Category.HEALTHY_MIND: {
+        "en": "A healthy mind",
+        "ru": "Психическое благополучие",
+        "kk": "Психикалық саулық",
+    },
     Category.EMOTIONS: {"en": "Emotions", "ru": "Эмоции", "kk": "Эмоциялар"},
     Category.TALKING: {"en": "Talking about it", "ru": "Как об этом говорить", "kk": "Бұл туралы сөйлесу"},
     Category.SUPPORTING_OTHERS: {
@@ -59,7 +63,7 @@ _CATEGORY_TITLES: dict[Category, dict[str, str]] = {
     },
     Category.ONLINE_LIFE: {"en": "Life online", "ru": "Жизнь в сети", "kk": "Желідегі өмір"},
     Category.PARENTS: {"en": "For parents", "ru": "Для родителей", "kk": "Ата-аналарға"},
-    Category.HELP: {"en": "Getting help", "ru": "Где найти помощь", "kk": "Көмек алу"},
+    Category.HELP: {"en": "Getting help", "ru": "Куда обратиться за помощью", "kk": "Көмек алу"},
 }
 
 #: The few words the guide itself adds around the content (the reading time, a link's target,
@@ -90,6 +94,10 @@ class Article:
     summary: str
     body: str
     path: Path
+    #: The safety points the article gives in every language: helpline numbers (from
+    #: helplines.json) and names of urgent advice (wellbeing_app.guide.safety.URGENT_ADVICE).
+    helplines: tuple[str, ...] = ()
+    urgent: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

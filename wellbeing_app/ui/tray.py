@@ -10,7 +10,7 @@ import functools
 import math
 
 from wellbeing_app.core.model import Decision, Verdict
-from wellbeing_app.i18n import _
+from wellbeing_app.i18n import _, ngettext
 from wellbeing_app.notify import send_notification
 from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
 from wellbeing_app.ui.widgets import ring_icon
@@ -69,7 +69,9 @@ class _Actions(QtCore.QObject):
             text = (
                 _("For {minutes} minutes").format(minutes=minutes)
                 if minutes < 60
-                else _("For {hours} hour(s)").format(hours=minutes // 60)
+                else ngettext("For {hours} hour", "For {hours} hours", minutes // 60).format(
+                    hours=minutes // 60
+                )
             )
             pause_menu.addAction(text, functools.partial(self.pause_requested.emit, minutes))
         menu.addSeparator()

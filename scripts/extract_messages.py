@@ -78,17 +78,19 @@ def merge(found: dict[str, Entry], existing: dict[str, Entry]) -> list[Entry]:
     return merged
 
 
-def main() -> None:
+def main(locale: Path = LOCALE) -> None:
+    """Write the template and bring every language's catalog in `locale` up to date."""
     found = extract()
-    LOCALE.mkdir(parents=True, exist_ok=True)
-    (LOCALE / "wellbeing.pot").write_text(write_po(found.values(), language=None), encoding="utf-8")
+    locale.mkdir(parents=True, exist_ok=True)
+    (locale / "wellbeing.pot").write_text(write_po(found.values(), language=None), encoding="utf-8")
     for language in (declared.code for declared in languages.translated()):
-        path = LOCALE / f"{language}.po"
+        path = locale / f"{language}.po"
         existing = parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
         merged = merge(found, existing)
         path.write_text(write_po(merged, language=language), encoding="utf-8")
         missing = sum(1 for e in merged if not (e.msgstr or (e.plural_strs and all(e.plural_strs))))
-        print(f"{path.relative_to(ROOT)}: {len(merged)} messages, {missing} not translated")
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"{shown}: {len(merged)} messages, {missing} not translated")
 
 
 if __name__ == "__main__":

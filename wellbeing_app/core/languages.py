@@ -104,7 +104,7 @@ def translated() -> tuple[Language, ...]:
 def plural_rule(code: str | None) -> PluralRule:
     """The plural rule of `code`; the source language's for None or an unknown code."""
     language = find(code or SOURCE_LANGUAGE) or find(SOURCE_LANGUAGE)
-    return language.plural_rule if language is not None else ONE_OR_OTHER
+    return language.plural_rule if language is not None else ONE_OR_OTHER  # English's rule
 
 
 def setting_choices() -> tuple[str, ...]:

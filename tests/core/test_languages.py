@@ -8,14 +8,16 @@ from pathlib import Path
 import pytest
 
 from wellbeing_app.core import languages
-from wellbeing_app.core.languages import ONE_FEW_MANY, ONE_OR_OTHER
 from wellbeing_app.po import parse_po
 
 LOCALE = Path(__file__).resolve().parents[2] / "resources" / "locale"
 
 
-@pytest.mark.parametrize("rule", [ONE_OR_OTHER, ONE_FEW_MANY], ids=["one-or-other", "one-few-many"])
-def test_each_plural_rule_in_python_says_what_its_gettext_expression_says(rule: languages.PluralRule) -> None:
+@pytest.mark.parametrize("language", languages.LANGUAGES, ids=lambda language: language.code)
+def test_each_plural_rule_in_python_says_what_its_gettext_expression_says(
+    language: languages.Language,
+) -> None:
+    rule = language.plural_rule
     expression = gettext.c2py(rule.expression)
     for count in range(0, 1201):
         assert rule(count) == expression(count), count

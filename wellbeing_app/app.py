@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wellbeing_app import autostart
+from wellbeing_app.core import languages
 from wellbeing_app.core.errors import CoreError, PasscodeError
 from wellbeing_app.core.model import BlockReason, Decision, Verdict
 from wellbeing_app.core.text import N_, Text
@@ -272,7 +273,7 @@ def _load_qt_translations(qt_app: Any, language: str, old: Any) -> Any:
         qt_app.removeTranslator(old)
     translator = QtCore.QTranslator(qt_app)
     folder = QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.TranslationsPath)
-    if language != "en" and translator.load(f"qtbase_{language}", folder):
+    if language != languages.SOURCE_LANGUAGE and translator.load(f"qtbase_{language}", folder):
         qt_app.installTranslator(translator)
         return translator
     return None

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from wellbeing_app import __version__
+from wellbeing_app.core import languages
 from wellbeing_app.core.breaks import BreakError
 from wellbeing_app.core.errors import CoreError
 from wellbeing_app.core.settings import Settings
@@ -438,11 +439,11 @@ def build_parser() -> argparse.ArgumentParser:
         listing = guide_commands.add_parser(name, help=text)
         if name == "search":
             listing.add_argument("query")
-        listing.add_argument("--lang", choices=["en", "ru", "kk"], help=_("language (default: the app's)"))
+        listing.add_argument("--lang", choices=languages.codes(), help=_("language (default: the app's)"))
         listing.add_argument("--json", action="store_true")
     show_article = guide_commands.add_parser("show", help=_("one article"))
     show_article.add_argument("id")
-    show_article.add_argument("--lang", choices=["en", "ru", "kk"], help=_("language (default: the app's)"))
+    show_article.add_argument("--lang", choices=languages.codes(), help=_("language (default: the app's)"))
     preview = commands.add_parser(
         "preview", help=_("show an overlay as the child would see it (Escape closes)")
     )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any, Generic, TypeVar
 
+from . import languages
 from .errors import SettingError
 from .text import N_, Text
 
@@ -219,7 +220,14 @@ class Boolean(ValueType[bool]):
 
 @dataclass(frozen=True)
 class Choice(ValueType[str]):
-    choices: tuple[str, ...]
+    """One of a few words: `options`, or what a function gives at each use (so that the languages
+    are read from their declaration when asked, not copied when this module is loaded)."""
+
+    options: tuple[str, ...] | Callable[[], tuple[str, ...]]
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return self.options() if callable(self.options) else self.options
 
     def allowed_text(self) -> Text:
         return Text(N_("one of {choices}"), {"choices": ", ".join(self.choices)})
@@ -511,7 +519,6 @@ def setting(
 
 
 DAILY_CAP = IntRange(40, 120, N_("minutes"), step=5, can_be_off=True)
-LANGUAGES = ("system", "en", "ru", "kk")
 
 
 @dataclass(frozen=True)
@@ -565,7 +572,11 @@ class Settings:
     )
     start_at_login: bool = setting(True, Boolean(), N_("Start Wellbeing when you log in"), group="general")
     language: str = setting(
-        "system", Choice(LANGUAGES), N_("Language of the app and the guide"), guarded=False, group="general"
+        languages.SYSTEM,
+        Choice(languages.setting_choices),
+        N_("Language of the app and the guide"),
+        guarded=False,
+        group="general",
     )
 
     # --- reading the declarations ------------------------------------------------------------

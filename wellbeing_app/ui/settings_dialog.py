@@ -12,10 +12,10 @@ from datetime import time, timedelta
 from pathlib import Path
 from typing import Any, ClassVar
 
+from wellbeing_app.core import languages
 from wellbeing_app.core.errors import PasscodeError, SettingError
 from wellbeing_app.core.model import AppRef
 from wellbeing_app.core.settings import (
-    LANGUAGES,
     AppLimits,
     AppList,
     Boolean,
@@ -57,8 +57,10 @@ def group_title(group: str) -> str:
 
 def language_name(code: str) -> str:
     """Each language in its own language, so that anyone can find theirs."""
-    names = {"system": _("System"), "en": "English", "ru": "Русский", "kk": "Қазақша"}
-    return names.get(code, code)
+    if code == languages.SYSTEM:
+        return _("System")
+    language = languages.find(code)
+    return language.native_name if language is not None else code
 
 
 def day_name(day: Weekday) -> str:
@@ -237,7 +239,7 @@ class ChoiceEditor(SettingEditor):
         self.combo = QtWidgets.QComboBox(self)
         self.combo.setAccessibleName(self.description)
         for choice in spec.type.choices:
-            text = language_name(choice) if spec.type.choices == LANGUAGES else _(choice)
+            text = language_name(choice) if spec.type.choices == languages.setting_choices() else _(choice)
             self.combo.addItem(text, choice)
         self.combo.currentIndexChanged.connect(self.changed)
         layout.addWidget(self.combo)

@@ -68,8 +68,8 @@ def test_the_overlay_comes_at_the_cap_covers_the_screen_keeps_the_keyboard_and_l
     app.overlay.grant_buttons[15].click()
     qtbot.waitUntil(lambda: not app.overlay.visible, timeout=3000)
     grants = app.service.events(1, [EventKind.GRANT])
-    assert [g.data["minutes"] for g in grants] == [15]
-    assert [e.data["purpose"] for e in app.service.events(1, [EventKind.PASSCODE_FAILED])] == [
+    assert [g.payload.minutes for g in grants] == [15]
+    assert [e.payload.purpose for e in app.service.events(1, [EventKind.PASSCODE_FAILED])] == [
         "grant more time"
     ]
 
@@ -120,7 +120,7 @@ def test_a_second_start_shows_the_running_app_and_sigterm_stops_it_cleanly(
     service = Service.open(data)
     try:
         stops = service.events(1, [EventKind.TRACKING_STOPPED])
-        assert [e.data.get("how") for e in stops] == ["signal"]
+        assert [e.payload.how for e in stops] == ["signal"]
         assert service.events(1, [EventKind.TRACKING_GAP]) == []
     finally:
         service.close()

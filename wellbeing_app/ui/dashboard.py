@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any, assert_never
 
+from wellbeing_app.core.blocks import block_kind
 from wellbeing_app.core.errors import SettingError
 from wellbeing_app.core.events import (
     BlockPayload,
@@ -36,7 +37,7 @@ from wellbeing_app.core.events import (
     WarningPayload,
     ZoneChangedPayload,
 )
-from wellbeing_app.core.model import BlockReason, Event, EventKind, Verdict
+from wellbeing_app.core.model import Event, EventKind, Verdict
 from wellbeing_app.core.settings import Settings, Weekday
 from wellbeing_app.i18n import _, localize, ngettext
 from wellbeing_app.service import Service, ServiceError, Status
@@ -136,12 +137,7 @@ def describe_event(event: Event) -> str:
             return _("Break skipped")
         case BlockPayload(reason=reason, until=until_time, app=app):
             until = _until(until_time, event.at)
-            if reason is BlockReason.DOWNTIME:
-                text = _("Downtime began: apps blocked")
-            elif reason is BlockReason.APP_LIMIT:
-                text = _("The time limit of {app} was reached").format(app=app or _("an app"))
-            else:
-                text = _("The daily cap was reached: apps blocked")
+            text = _(block_kind(reason).record or "").format(app=app or _("an app"))
             return f"{text} {until}" if until else text
         case GrantPayload(minutes=minutes, until=until_time):
             if minutes is not None:
@@ -364,12 +360,8 @@ class Dashboard(QtWidgets.QWidget):
         decision = status.decision
         until = f"{decision.until.astimezone(self._service.clock.zone()):%H:%M}" if decision.until else ""
         if decision.verdict is Verdict.BLOCK:
-            reasons = {
-                BlockReason.CAP: _("Blocked: the daily cap is reached"),
-                BlockReason.DOWNTIME: _("Blocked: downtime"),
-                BlockReason.APP_LIMIT: _("Blocked: an app's limit is reached"),
-            }
-            text = reasons.get(decision.reason, _("Blocked")) if decision.reason else _("Blocked")
+            blocked = block_kind(decision.reason).status if decision.reason else None
+            text = _(blocked) if blocked else _("Blocked")
             lines.append(_("{reason}, until {time}").format(reason=text, time=until) if until else text)
         elif decision.verdict is Verdict.BREAK:
             lines.append(_("On a break until {time}").format(time=until) if until else _("On a break"))

@@ -12,8 +12,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from wellbeing_app.core.blocks import OverlayAction, overlay_kind
 from wellbeing_app.core.errors import PasscodeError
-from wellbeing_app.core.model import BlockReason, Decision, Verdict
+from wellbeing_app.core.model import Decision, Verdict
 from wellbeing_app.core.text import N_
 from wellbeing_app.i18n import _, localize
 from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
@@ -58,24 +59,16 @@ def _left_text(seconds: float) -> str:
 
 def headline(decision: Decision, cap_minutes: int | None, now: datetime) -> tuple[str, str]:
     """The title and the line under it, in words a person reads at a glance."""
+    kind = overlay_kind(decision)
+    if kind is None:
+        return "", ""
+    name = decision.app.name if decision.app else _("this app")
+    title = _(kind.title).format(minutes=cap_minutes or 0, app=name)
     until = decision.until
-    if decision.verdict is Verdict.BREAK:
-        title = _("Time for a break")
-        line = _("Back at {time}").format(time=_clock_text(until)) if until else ""
-        return title, line
-    if decision.reason is BlockReason.CAP:
-        title = _("Your {minutes} minutes for today are used").format(minutes=cap_minutes or 0)
-    elif decision.reason is BlockReason.DOWNTIME:
-        title = _("Downtime")
-    else:
-        name = decision.app.name if decision.app else _("this app")
-        title = _("Time's up for {app} today").format(app=name)
     if until is None:
         return title, ""
-    if until.astimezone().date() == now.astimezone().date():
-        line = _("Until {time}").format(time=_clock_text(until))
-    else:
-        line = _("Back tomorrow at {time}").format(time=_clock_text(until))
+    same_day = until.astimezone().date() == now.astimezone().date()
+    line = _(kind.until_today if same_day else kind.until_later).format(time=_clock_text(until))
     return title, line
 
 
@@ -294,7 +287,13 @@ class Overlay(QtCore.QObject):
         self.desktop_button = self._button(
             _("Back to desktop"), "overlay-desktop", self.back_to_desktop_requested.emit
         )
-        for button in (self.postpone_button, self.skip_button, self.more_button, self.desktop_button):
+        self.action_buttons = {
+            OverlayAction.POSTPONE: self.postpone_button,
+            OverlayAction.SKIP: self.skip_button,
+            OverlayAction.MORE_TIME: self.more_button,
+            OverlayAction.BACK_TO_DESKTOP: self.desktop_button,
+        }
+        for button in self.action_buttons.values():
             actions.addWidget(button)
         actions.addStretch()
         layout.addLayout(actions)
@@ -461,8 +460,10 @@ class Overlay(QtCore.QObject):
         for pane in self._panes:
             for mirror in pane.findChildren(QtWidgets.QLabel, "overlay-mirror"):
                 mirror.setText(f"{title}\n{line}")
-        is_break = decision.verdict is Verdict.BREAK
-        if is_break and decision.until is not None:
+        kind = overlay_kind(decision)
+        if kind is None:
+            return
+        if kind.countdown and decision.until is not None:
             self.countdown.setText(_left_text((decision.until - now).total_seconds()))
             self.countdown.show()
         else:
@@ -473,10 +474,8 @@ class Overlay(QtCore.QObject):
             self.read_more.setVisible(bool(self._tip[1]) and self._render_article is not None)
         else:
             self.tip_box.hide()
-        self.postpone_button.setVisible(is_break and decision.postpones_left > 0)
-        self.skip_button.setVisible(is_break)
-        self.more_button.setVisible(not is_break)
-        self.desktop_button.setVisible(not is_break)
+        for action, button in self.action_buttons.items():
+            button.setVisible(kind.offers(action, decision))
 
     # --- staying on top ----------------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ def main() -> None:
             overlay.show_decision(decision, cap_minutes=60, tip=(tip.text, tip.related) if tip else None)
             grab(app, f"overlay-{kind}-{language}.png")
             if kind == "break" and language == "en":
-                overlay.read_more.click()
+                overlay.content.read_more.click()
                 grab(app, "overlay-read-more-en.png")
             overlay.hide()
             overlay.deleteLater()

@@ -70,6 +70,7 @@ def test_details_a_newer_version_added_are_kept_after_the_known_ones() -> None:
     [
         (EventKind.WARNING, {"minutes_left": "ten"}, "minutes_left", '"ten"', "a whole number"),
         (EventKind.WARNING, {"minutes_left": True}, "minutes_left", "true", "a whole number"),
+        (EventKind.BREAK_STARTED, {"minutes": float("nan")}, "minutes", "NaN", "a number"),
         (
             EventKind.BLOCK,
             {"reason": "bedtime"},

@@ -79,7 +79,7 @@ def main() -> None:
             overlay.show_decision(decision, cap_minutes=60, tip=(tip.text, tip.related) if tip else None)
             grab(app, f"overlay-{kind}-{language}.png")
             if kind == "break" and language == languages.SOURCE_LANGUAGE:
-                overlay.read_more.click()
+                overlay.content.read_more.click()
                 grab(app, "overlay-read-more-en.png")
             overlay.hide()
             overlay.deleteLater()

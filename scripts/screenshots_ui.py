@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from wellbeing_app.core.clock import FakeClock  # noqa: E402
 from wellbeing_app.core.days import day_of  # noqa: E402
+from wellbeing_app.core.events import payload_from_json  # noqa: E402
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan  # noqa: E402
 from wellbeing_app.core.settings import DowntimeWindow, Weekday  # noqa: E402
 from wellbeing_app.service import Service  # noqa: E402
@@ -73,7 +74,9 @@ def fill(service: Service) -> None:
         return f"{prefix}-{number}"
 
     def event(kind: EventKind, at: datetime, **data: object) -> None:
-        events.append(Event(uid("event"), kind, at, day_of(at, ZONE, settings.day_starts_at), dict(data)))
+        events.append(
+            Event(uid("event"), at, day_of(at, ZONE, settings.day_starts_at), payload_from_json(kind, data))
+        )
 
     for back, usage in enumerate(reversed(WEEK)):
         day_start = (NOW - timedelta(days=back)).replace(hour=15, minute=0) - timedelta(hours=6)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from wellbeing_app import autostart
 from wellbeing_app.core import languages
+from wellbeing_app.core.blocks import overlay_kind
 from wellbeing_app.core.errors import CoreError, PasscodeError
 from wellbeing_app.core.model import BlockReason, Decision, Verdict
 from wellbeing_app.core.text import N_, Text
@@ -157,7 +158,8 @@ class TrayApp:
 
     def _grant(self, minutes: int, passcode: str) -> None:
         decision = self.controller.decision
-        if decision is not None and decision.reason is BlockReason.DOWNTIME:
+        kind = None if decision is None else overlay_kind(decision)
+        if kind is not None and kind.grants_free_time:
             until = self.service.now() + timedelta(minutes=minutes)
             self._act(lambda: self.service.grant(until=until, passcode=passcode))
         else:

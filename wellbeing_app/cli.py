@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from wellbeing_app import __version__
 from wellbeing_app.core import languages
+from wellbeing_app.core.blocks import block_kind
 from wellbeing_app.core.breaks import BreakError
 from wellbeing_app.core.errors import CoreError
 from wellbeing_app.core.settings import Settings
@@ -134,8 +135,7 @@ def status_text(status: Status) -> str:
     if decision.until is not None:
         line += " " + _("until {time}").format(time=decision.until.astimezone().strftime("%H:%M"))
     if decision.reason is not None:
-        reasons = {"cap": _("the daily cap is used"), "downtime": _("downtime"), "app_limit": _("app limit")}
-        line += f" ({reasons[decision.reason.value]})"
+        line += f" ({_(block_kind(decision.reason).reason_words or decision.reason.value)})"
     lines.append(line)
     if not status.tracking:
         lines.append(_("Tracking is not running: start the app with `wellbeing-app run`."))

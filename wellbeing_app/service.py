@@ -24,6 +24,21 @@ from wellbeing_app.core.clock import Clock
 from wellbeing_app.core.days import day_of
 from wellbeing_app.core.engine import Engine, TickResult
 from wellbeing_app.core.errors import CoreError, PasscodeError, SettingError
+from wellbeing_app.core.events import (
+    DataDeletedPayload,
+    DataImportedPayload,
+    GrantPayload,
+    PasscodeChangedPayload,
+    PasscodeFailedPayload,
+    PasscodeLockedOutPayload,
+    PasscodeOkPayload,
+    Payload,
+    RecordsRestoredPayload,
+    SettingChangedPayload,
+    TrackingGapPayload,
+    TrackingStartedPayload,
+    TrackingStoppedPayload,
+)
 from wellbeing_app.core.model import UNKNOWN_APP, AppRef, Decision, Event, EventKind, Sample, UsageSpan
 from wellbeing_app.core.policy import Grant
 from wellbeing_app.core.settings import Settings
@@ -269,7 +284,7 @@ class Service:
             self.store.set_meta("settings_stamp", stamp)
             self._settings_stamp = stamp
             for key, value in changed.items():
-                self._record(EventKind.SETTING_CHANGED, {"key": key, "old": old_json[key], "new": value})
+                self._record(SettingChangedPayload(key, old_json[key], value))
             self._flush_events()
             self._remember_settings()
         self.mark_configured()
@@ -326,14 +341,14 @@ class Service:
         if passcode is None or not passcode.strip():
             raise PasscodeError(Text(N_("the passcode is needed to {purpose}"), {"purpose": Text(purpose)}))
         if passcodes.matches(passcode, stored):
-            self._record(EventKind.PASSCODE_OK, {"purpose": purpose})
+            self._record(PasscodeOkPayload(purpose))
             self._flush_events()
             return
-        self._record(EventKind.PASSCODE_FAILED, {"purpose": purpose})
+        self._record(PasscodeFailedPayload(purpose))
         self._flush_events()
         locked = self.lockout_until()
         if locked is not None:
-            self._record(EventKind.PASSCODE_LOCKED_OUT, {"until": locked.isoformat()})
+            self._record(PasscodeLockedOutPayload(locked))
             self._flush_events()
             raise PasscodeError(
                 Text(
@@ -348,7 +363,7 @@ class Service:
             self.verify_passcode(current, purpose=N_("change the passcode"))
         hashed = passcodes.hash_passcode(new, secrets.token_bytes(16))
         self.store.save_passcode(hashed)
-        self._record(EventKind.PASSCODE_CHANGED, {"set": True})
+        self._record(PasscodeChangedPayload(set=True))
         self._flush_events()
         self._remember_settings()
         self.mark_configured()
@@ -358,7 +373,7 @@ class Service:
             raise ServiceError(Text(N_("no passcode is set")))
         self.verify_passcode(current, purpose=N_("remove the passcode"))
         self.store.save_passcode(None)
-        self._record(EventKind.PASSCODE_CHANGED, {"set": False})
+        self._record(PasscodeChangedPayload(set=False))
         self._flush_events()
         self._remember_settings()
 
@@ -403,9 +418,9 @@ class Service:
         for key in sorted(set(seen_settings) | set(now["settings"])):
             old, new = seen_settings.get(key, defaults.get(key)), now["settings"].get(key, defaults.get(key))
             if old != new:
-                self._record(EventKind.SETTING_CHANGED, {"key": key, "old": old, "new": new, "outside": True})
+                self._record(SettingChangedPayload(key, old, new, outside=True))
         if seen_passcode != now["passcode"]:
-            self._record(EventKind.PASSCODE_CHANGED, {"set": now["passcode"] is not None, "outside": True})
+            self._record(PasscodeChangedPayload(set=now["passcode"] is not None, outside=True))
         message = (
             "the settings or the passcode were changed outside Wellbeing (in its database); this is recorded"
         )
@@ -481,13 +496,13 @@ class Service:
     def _grants(self, day: date, now: datetime) -> list[Grant]:
         grants = []
         for event in self.store.events_between(day - timedelta(days=1), day, kinds=[EventKind.GRANT]):
-            data = event.data
-            until = datetime.fromisoformat(data["until"]) if data.get("until") else None
-            granted_day = date.fromisoformat(data["day"]) if data.get("day") else event.day
+            grant = event.payload
+            if not isinstance(grant, GrantPayload):
+                continue  # details that could not be read
+            until = grant.until
+            granted_day = grant.day or event.day
             if granted_day == day or (until is not None and until > now):
-                grants.append(
-                    Grant(str(data.get("uid", event.uid)), event.at, granted_day, data.get("minutes"), until)
-                )
+                grants.append(Grant(grant.uid or event.uid, event.at, granted_day, grant.minutes, until))
         return grants
 
     def status(self) -> Status:
@@ -610,21 +625,14 @@ class Service:
                 # The clock may have been moved while the app was not running: trust elapsed time.
                 self.engine.timebase.resume_from(state.elapsed, state.wall)
             if not state.clean and state.wall is not None:
-                self._record_at(
-                    EventKind.TRACKING_GAP,
-                    state.wall,
-                    {
-                        "since": state.wall.isoformat(),
-                        "seconds": max(0, round((now_wall - state.wall).total_seconds())),
-                        "same_boot": same_boot,
-                    },
-                )
+                seconds = max(0, round((now_wall - state.wall).total_seconds()))
+                self._record_at(state.wall, TrackingGapPayload(state.wall, seconds, same_boot))
         self.tracking = True
         self._boot_id = this_boot
         first = self.engine.tick(self._blank_sample())
         self._take(first)
         self._seed(first.now, keep_live=False)
-        self._record(EventKind.TRACKING_STARTED, {})
+        self._record(TrackingStartedPayload())
         self._flush_events()
         self._write_journal(force=True)
 
@@ -748,14 +756,14 @@ class Service:
             message = f"the database {restored} was deleted while Wellbeing was running; it was written back"
             log.warning(message)
             self.notices.append(message)
-            self._record(EventKind.RECORDS_RESTORED, {"path": str(restored)})
+            self._record(RecordsRestoredPayload(str(restored)))
             self._flush_events()
 
     def stop_tracking(self, *, how: str = "quit") -> None:
         """A clean stop: everything written, the journal marked clean. `how` says what stopped
         it for the record: "quit" (from the app), "signal" (SIGTERM/SIGINT: a log-out, or `kill`)."""
         self.engine.accountant.close()
-        self._record(EventKind.TRACKING_STOPPED, {"how": how})
+        self._record(TrackingStoppedPayload(how))
         if self.flush():
             self._pending_spans.clear()
         # What could not be written stays in the journal for the next start (and readers) to take in.
@@ -824,7 +832,7 @@ class Service:
     def import_file(self, path: Path, *, passcode: str | None = None) -> ImportResult:
         self._guard(passcode, N_("import records"))
         result = self.store.import_file(path, day_starts_at=self.settings.day_starts_at)
-        self._record(EventKind.DATA_IMPORTED, {"spans": result.spans_added, "events": result.events_added})
+        self._record(DataImportedPayload(result.spans_added, result.events_added))
         self._flush_events()
         self._seed(self._now(), keep_live=self.tracking)
         return result
@@ -835,16 +843,16 @@ class Service:
         self._removed_spans.clear()
         self._pending_events.clear()
         self.store.delete_all()
-        self._record(EventKind.DATA_DELETED, {})
+        self._record(DataDeletedPayload())
         self._flush_events()
         self._seed(self._now())
 
     # --- records ----------------------------------------------------------------------------------
 
-    def _record(self, kind: EventKind, data: dict[str, Any]) -> Event:
-        return self._record_at(kind, self._now(), data)
+    def _record(self, payload: Payload) -> Event:
+        return self._record_at(self._now(), payload)
 
-    def _record_at(self, kind: EventKind, at: datetime, data: dict[str, Any]) -> Event:
-        event = Event(self._uid(), kind, at, day_of(at, self.engine.zone, self.settings.day_starts_at), data)
+    def _record_at(self, at: datetime, payload: Payload) -> Event:
+        event = Event(self._uid(), at, day_of(at, self.engine.zone, self.settings.day_starts_at), payload)
         self._pending_events.append(event)
         return event

@@ -67,8 +67,8 @@ def test_a_killed_tracker_loses_at_most_the_journal_interval_and_leaves_a_gap_re
     assert restarted.status().used_seconds >= 198
     gaps = restarted.events(1, [EventKind.TRACKING_GAP])
     assert len(gaps) == 1
-    assert gaps[0].data["seconds"] >= 600
-    assert gaps[0].data["same_boot"] is True
+    assert gaps[0].payload.seconds >= 600
+    assert gaps[0].payload.same_boot is True
     restarted.close()
 
 
@@ -89,7 +89,7 @@ def test_moving_the_clock_while_the_app_is_not_running_is_seen_at_the_next_start
     assert restarted.engine.last_decision is not None
     assert restarted.engine.last_decision.verdict is Verdict.BLOCK
     jumps = restarted.events(3, [EventKind.CLOCK_JUMP])
-    assert [e.data["seconds"] for e in jumps] == [86400]
+    assert [e.payload.seconds for e in jumps] == [86400]
     restarted.close()
 
 
@@ -108,9 +108,9 @@ def test_a_grant_survives_a_restart(tmp_path: Path, clock: FakeClock) -> None:
     assert status.cap_minutes == 55
     assert status.remaining_minutes == pytest.approx(15, abs=0.05)
     grants = restarted.events(1, [EventKind.GRANT])
-    assert grants[0].data["minutes"] == 15
+    assert grants[0].payload.minutes == 15
     failures = restarted.events(1, [EventKind.PASSCODE_FAILED])
-    assert [e.data["purpose"] for e in failures] == ["grant more time"]
+    assert [e.payload.purpose for e in failures] == ["grant more time"]
     restarted.close()
 
 

@@ -213,9 +213,9 @@ def test_editing_the_database_file_changes_settings_but_is_recorded_at_the_next_
     assert not restarted.passcode_is_set()
     assert any("changed outside Wellbeing" in notice for notice in restarted.notices)
     [changed] = restarted.events(1, [EventKind.SETTING_CHANGED])[-1:]
-    assert changed.data == {"key": "daily_cap_minutes", "old": 40, "new": 120, "outside": True}
+    assert changed.payload.to_json() == {"key": "daily_cap_minutes", "old": 40, "new": 120, "outside": True}
     removed = restarted.events(1, [EventKind.PASSCODE_CHANGED])[-1]
-    assert removed.data == {"set": False, "outside": True}
+    assert removed.payload.to_json() == {"set": False, "outside": True}
     recorded = len(restarted.events(1, [EventKind.SETTING_CHANGED]))
     restarted.close()
 

@@ -50,7 +50,7 @@ def test_a_wrong_passcode_is_refused_in_words_and_the_dialog_stays(qtbot: QtBot,
     assert dialog.message.text() == "Wrong passcode"
     assert dialog.field.text() == ""
     assert dialog.passcode() == ""
-    assert [e.data["purpose"] for e in locked.events(1, [EventKind.PASSCODE_FAILED])] == ["change settings"]
+    assert [e.payload.purpose for e in locked.events(1, [EventKind.PASSCODE_FAILED])] == ["change settings"]
 
 
 def test_the_right_passcode_is_accepted_and_given_back(qtbot: QtBot, locked: Service) -> None:

@@ -145,7 +145,7 @@ def test_moving_the_cap_slider_to_90_and_ok_stores_90(qtbot: QtBot, service: Ser
         dialog.ok_button.click()
     assert reopen(service).settings.daily_cap_minutes == 90
     changes = service.events(1, [EventKind.SETTING_CHANGED])
-    assert [(e.data["key"], e.data["old"], e.data["new"]) for e in changes] == [("daily_cap_minutes", 60, 90)]
+    assert [(e.payload.key, e.payload.old, e.payload.new) for e in changes] == [("daily_cap_minutes", 60, 90)]
 
 
 def test_a_dragged_slider_snaps_to_5_minute_steps(qtbot: QtBot, service: Service) -> None:

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from .accounting import Activity
 from .errors import CoreError
+from .events import (
+    BreakNaturalPayload,
+    BreakNoticePayload,
+    BreakPostponedPayload,
+    BreakSkippedPayload,
+    BreakStartedPayload,
+    BreakTakenPayload,
+    Payload,
+)
 from .model import EventKind
 from .text import N_, Text
 
@@ -30,8 +38,11 @@ class BreakPhase(enum.Enum):
 class BreakNote:
     """Something the scheduler did that is worth a record."""
 
-    kind: EventKind
-    data: dict[str, Any] = field(default_factory=dict)
+    payload: Payload
+
+    @property
+    def kind(self) -> EventKind:
+        return self.payload.kind
 
 
 @dataclass(frozen=True)
@@ -94,7 +105,7 @@ class BreakScheduler:
         notes: list[BreakNote] = []
         if self.phase is BreakPhase.ON_BREAK:
             if self._break_ends is not None and elapsed >= self._break_ends:
-                notes.append(BreakNote(EventKind.BREAK_TAKEN, {"forced": self._forced}))
+                notes.append(BreakNote(BreakTakenPayload(self._forced)))
                 self._reset()
             return notes
 
@@ -102,7 +113,7 @@ class BreakScheduler:
         away = max(activity.away_seconds, activity.unobserved_seconds)
         if away >= self.length_seconds:
             if self.session_seconds >= MIN_SESSION_FOR_RECORD_SECONDS:
-                notes.append(BreakNote(EventKind.BREAK_NATURAL, {"away_seconds": round(away)}))
+                notes.append(BreakNote(BreakNaturalPayload(round(away))))
             self._reset()
         self.session_seconds += activity.active_seconds
 
@@ -112,9 +123,7 @@ class BreakScheduler:
         if not self._noticed and self.session_seconds >= due - NOTICE_SECONDS:
             self._noticed = True
             if self.session_seconds < due:
-                notes.append(
-                    BreakNote(EventKind.BREAK_NOTICE, {"in_seconds": round(due - self.session_seconds)})
-                )
+                notes.append(BreakNote(BreakNoticePayload(round(due - self.session_seconds))))
         if self.session_seconds >= due:
             notes.append(self._begin(elapsed, forced=True))
         return notes
@@ -142,8 +151,7 @@ class BreakScheduler:
         self._break_ends = None
         self._noticed = False
         return BreakNote(
-            EventKind.BREAK_POSTPONED,
-            {"minutes": POSTPONE_MINUTES, "postpones_left": self.postpones_allowed - self.postpones_used},
+            BreakPostponedPayload(POSTPONE_MINUTES, self.postpones_allowed - self.postpones_used)
         )
 
     def skip(self) -> BreakNote:
@@ -151,13 +159,13 @@ class BreakScheduler:
         if self.phase is not BreakPhase.ON_BREAK:
             raise BreakError(Text(N_("there is no break to skip right now")))
         self._reset()
-        return BreakNote(EventKind.BREAK_SKIPPED)
+        return BreakNote(BreakSkippedPayload())
 
     def _begin(self, elapsed: float, *, forced: bool) -> BreakNote:
         self.phase = BreakPhase.ON_BREAK
         self._break_ends = elapsed + self.length_seconds
         self._forced = forced
-        return BreakNote(EventKind.BREAK_STARTED, {"forced": forced, "minutes": self.length_seconds / 60})
+        return BreakNote(BreakStartedPayload(forced, self.length_seconds / 60))
 
     def _reset(self) -> None:
         self.phase = BreakPhase.WORKING

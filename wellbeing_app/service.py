@@ -514,6 +514,27 @@ class Service:
             by_app=by_app,
         )
 
+    def decision_for(self, app: AppRef | None) -> Decision:
+        """What holds now for `app` (None: nothing in front), without waiting for the next tick."""
+        return self.engine.decision_for(app)
+
+    def cap_seconds_today(self) -> float | None:
+        """Today's cap with the grants included; None when there is no cap today."""
+        return self.engine.cap_seconds_today()
+
+    def forget_front(self) -> None:
+        """The app in front was put away (back to the desktop): decide as if nothing were in front."""
+        self.engine.forget_front()
+
+    def usage_by_day_app(self, first: date, last: date) -> list[DayAppUsage]:
+        """The stored usage of each app on each day from `first` to `last` (both included)."""
+        return self.store.usage_by_day_app(first, last)
+
+    @property
+    def database_location(self) -> str:
+        """Where the records are kept, for people to read (a path, or a URL without its password)."""
+        return self.store.location
+
     def tracker_running(self) -> bool:
         """Whether a tracker (this process or another) runs on this data dir now."""
         held = self._tracker_lock_held()

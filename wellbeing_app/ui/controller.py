@@ -105,7 +105,7 @@ class Controller(QtCore.QObject):
     def refresh(self) -> None:
         """Re-decide now (after an action), without waiting for the next tick."""
         subject = self.front.app if self.front is not None else None
-        decision = self.service.engine.decision_for(subject)
+        decision = self.service.decision_for(subject)
         self._show(decision)
 
     def _after(self, result: TickResult) -> None:

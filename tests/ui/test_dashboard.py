@@ -14,6 +14,7 @@ from tests.ui.conftest import ALMATY, STRICT_QT
 from wellbeing_app.core.clock import FakeClock
 from wellbeing_app.core.model import Event, EventKind
 from wellbeing_app.service import Service
+from wellbeing_app.storage import open_store
 from wellbeing_app.ui.dashboard import Dashboard, describe_event, event_line, format_duration
 
 pytestmark = STRICT_QT
@@ -41,7 +42,8 @@ def record(
     event = Event(
         f"{kind.value}-{hour}-{minute}-{days_back}", kind, at, TODAY - timedelta(days=days_back), data
     )
-    service.store.add_events([event])
+    with open_store(service.data_dir).store as store:  # written as another process would
+        store.add_events([event])
     return event
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -24,6 +24,7 @@ from .errors import ServiceError
 from .opening import OpenedStore, open_data_dir
 from .passcode_gate import PasscodeGate
 from .recorder import Recorder
+from .records import Records
 from .tamper import TamperWatch
 from .timekeeping import TrustedTime, new_uid
 from .today import Status, Today
@@ -67,6 +68,9 @@ class Service:
         self._gate = PasscodeGate(store, self._recorder, self._tamper, self._time, self.clock)
         self._lock = TrackerLock(data_dir, journal, self.clock)
         self._today = Today(store, self._engine, journal, self.clock, self._time, self._recorder)
+        self._records = Records(
+            store, self._recorder, self._gate, self._today, self._time, lambda: self._configuration.current
+        )
         self._last_settings_poll = self.clock.elapsed()
         self._time.resume_from(journal.read())
         self._tamper.notice_outside_changes()
@@ -199,54 +203,26 @@ class Service:
     @property
     def database_location(self) -> str:
         """Where the records are kept, for people to read (a path, or a URL without its password)."""
-        return self._store.location
+        return self._records.location
 
     def usage_by_day_app(self, first: date, last: date) -> list[DayAppUsage]:
         """The stored usage of each app on each day from `first` to `last` (both included)."""
-        return self._store.usage_by_day_app(first, last)
+        return self._records.usage_by_day_app(first, last)
 
     def report(self, days: int) -> list[DayAppUsage]:
-        if days < 1:
-            raise ServiceError(Text(N_("--days {days} is not allowed; give 1 or more days"), {"days": days}))
-        last = self.today()
-        self.flush()
-        return self._store.usage_by_day_app(last - timedelta(days=days - 1), last)
+        return self._records.report(days)
 
     def events(self, days: int, kinds: Iterable[EventKind] | None = None) -> list[Event]:
-        last = self.today()
-        self.flush()  # like `report`: what happened a minute ago is part of the record the parent reads
-        return self._store.events_between(
-            last - timedelta(days=days - 1), last, list(kinds) if kinds else None
-        )
+        return self._records.events(days, kinds)
 
     def export(self, fmt: str, fp: TextIO) -> None:
-        self.flush()
-        if fmt == "json":
-            self._store.export_json(fp)
-        elif fmt == "csv":
-            self._store.export_csv(fp)
-        else:
-            raise ServiceError(
-                Text(N_("export format {format} is not known; use csv or json"), {"format": repr(fmt)})
-            )
+        self._records.export(fmt, fp)
 
     def import_file(self, path: Path, *, passcode: str | None = None) -> ImportResult:
-        self._gate.guard(passcode, N_("import records"))
-        result = self._store.import_file(path, day_starts_at=self.settings.day_starts_at)
-        self._recorder.record(
-            EventKind.DATA_IMPORTED, {"spans": result.spans_added, "events": result.events_added}
-        )
-        self._recorder.flush_events()
-        self._today.seed(self.now(), keep_live=self.tracking)
-        return result
+        return self._records.import_file(path, passcode=passcode)
 
     def delete_all(self, *, passcode: str | None = None) -> None:
-        self._gate.guard(passcode, N_("delete all records"))
-        self._recorder.forget_all()
-        self._store.delete_all()
-        self._recorder.record(EventKind.DATA_DELETED, {})
-        self._recorder.flush_events()
-        self._today.seed(self.now())
+        self._records.delete_all(passcode=passcode)
 
     # --- tracking -------------------------------------------------------------------------------
 

@@ -127,7 +127,7 @@ class TrayApp:
 
     def _show_overlay(self, decision: Decision) -> None:
         if decision.verdict in (Verdict.BREAK, Verdict.BLOCK):
-            cap = self.service.engine.cap_seconds_today()
+            cap = self.service.cap_seconds_today()
             self.overlay.show_decision(
                 decision, cap_minutes=None if cap is None else round(cap / 60), tip=self._next_tip()
             )
@@ -175,7 +175,7 @@ class TrayApp:
                 log.info("back to desktop: %s", why)
         self.overlay.hide()
         self.controller.front = None
-        self.service.engine.forget_front()
+        self.service.forget_front()
         self.controller.tick()
 
     def _passcode(self, purpose: str) -> str | None:

@@ -292,7 +292,7 @@ def cmd_doctor(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         json.dump(
             {
                 "data_dir": str(service.data_dir),
-                "database": service.store.location,
+                "database": service.database_location,
                 "probes": [
                     {
                         "kind": s.kind,
@@ -309,7 +309,7 @@ def cmd_doctor(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         )
         out.write("\n")
         return
-    out.write(_("Data: {path}").format(path=service.store.location) + "\n")
+    out.write(_("Data: {path}").format(path=service.database_location) + "\n")
     for s in statuses:
         mark = "ok " if s.works else "no "
         out.write(f"[{mark}] {s.kind:10} {s.backend:10} {s.detail}\n")

@@ -77,13 +77,14 @@ def test_a_database_that_cannot_be_written_does_not_lift_the_lockout(
 
         raise StorageError("cannot write to the database: the disk is full; free some space and try again")
 
-    service.store.add_events = failing  # type: ignore[method-assign]
+    # The store is the service's own; a full disk is simulated on it for this one method.
+    service._store.add_events = failing  # type: ignore[method-assign]
     for _ in range(5):
         with pytest.raises(PasscodeError):
             service.verify_passcode("0000", purpose="grant more time")
     with pytest.raises(PasscodeError, match="too many wrong passcodes"):
         service.verify_passcode("2468", purpose="grant more time")
-    service.tracking = False  # leave without trying to write again
+    service.abandon()  # leave without trying to write again
     service.close()
 
 

@@ -15,6 +15,7 @@ from wellbeing_app.core.clock import FakeClock
 from wellbeing_app.core.events import ClockJumpPayload, TrackingGapPayload, payload_from_json
 from wellbeing_app.core.model import Event, EventKind
 from wellbeing_app.service import Service
+from wellbeing_app.storage import open_store
 from wellbeing_app.ui.dashboard import Dashboard, describe_event, event_line, format_duration
 
 pytestmark = STRICT_QT
@@ -45,7 +46,8 @@ def record(
         TODAY - timedelta(days=days_back),
         payload_from_json(kind, data),
     )
-    service.store.add_events([event])
+    with open_store(service.data_dir).store as store:  # written as another process would
+        store.add_events([event])
     return event
 
 

@@ -390,7 +390,7 @@ class Dashboard(QtWidgets.QWidget):
         today = status.day
         first = today - timedelta(days=6)
         minutes: dict[date, float] = {first + timedelta(days=i): 0.0 for i in range(7)}
-        for usage in self._service.store.usage_by_day_app(first, today - timedelta(days=1)):
+        for usage in self._service.usage_by_day_app(first, today - timedelta(days=1)):
             if self._counted(usage.app.executable, settings):
                 minutes[usage.day] = minutes.get(usage.day, 0.0) + usage.seconds / 60
         minutes[today] = status.used_minutes

@@ -80,7 +80,7 @@ def apps_seen(service: Service, days: int = 30) -> list[AppRef]:
     """The apps recorded in the last `days` days, most used first: what the app lists offer."""
     last = service.today()
     totals: dict[AppRef, float] = {}
-    for usage in service.store.usage_by_day_app(last - timedelta(days=days - 1), last):
+    for usage in service.usage_by_day_app(last - timedelta(days=days - 1), last):
         totals[usage.app] = totals.get(usage.app, 0.0) + usage.seconds
     return [app for app, _seconds in sorted(totals.items(), key=lambda item: -item[1]) if not app.is_self]
 

@@ -15,18 +15,11 @@ from wellbeing_app.core.settings import DowntimeWindow, Settings, Weekday
 from wellbeing_app.service import Service
 from wellbeing_app.ui.passcode_dialog import NewPasscodeDialog, PasscodeDialog
 from wellbeing_app.ui.qt import Qt, QtWidgets
-from wellbeing_app.ui.settings_dialog import (
-    AppLimitsEditor,
-    AppListEditor,
-    BooleanEditor,
-    ChoiceEditor,
-    DowntimeEditor,
-    IntRangeEditor,
-    SettingsDialog,
-    WeekdayCapsEditor,
-    apps_seen,
-    group_title,
-)
+from wellbeing_app.ui.settings.app_editors import AppLimitsEditor, AppListEditor, apps_seen
+from wellbeing_app.ui.settings.dialog import SettingsDialog
+from wellbeing_app.ui.settings.editors import BooleanEditor, ChoiceEditor, IntRangeEditor
+from wellbeing_app.ui.settings.pages import group_title
+from wellbeing_app.ui.settings.week_editors import DowntimeEditor, WeekdayCapsEditor
 
 pytestmark = STRICT_QT
 

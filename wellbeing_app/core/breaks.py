@@ -93,8 +93,8 @@ class BreakRules:
         every = settings.break_every_minutes
         return cls(
             every_seconds=None if every is None else every * 60.0,
-            length_seconds=float(settings.break_length_minutes) * 60.0,
-            postpones_allowed=int(settings.postpones_allowed),
+            length_seconds=settings.break_length_minutes * 60.0,
+            postpones_allowed=settings.postpones_allowed,
         )
 
     def due_after_seconds(self, state: BreakState) -> float | None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import STRICT_QT, click, press, reopen, type_text, when_modal_opens
+from tests.ui.conftest import click, press, reopen, type_text, when_modal_opens
 from wellbeing_app.core.model import AppRef, EventKind
 from wellbeing_app.core.settings import DowntimeWindow, Settings, Weekday
 from wellbeing_app.service import Service
@@ -20,8 +20,6 @@ from wellbeing_app.ui.settings.dialog import SettingsDialog
 from wellbeing_app.ui.settings.editors import BooleanEditor, ChoiceEditor, IntRangeEditor
 from wellbeing_app.ui.settings.pages import group_title
 from wellbeing_app.ui.settings.week_editors import DowntimeEditor, WeekdayCapsEditor
-
-pytestmark = STRICT_QT
 
 SEEN = [
     AppRef("firefox", "Firefox"),

@@ -71,12 +71,15 @@ class Engine:
 
     # --- set-up -------------------------------------------------------------------------------
 
-    def apply_settings(self, settings: Settings) -> None:
+    def configure(self, settings: Settings) -> None:
         """Follow new settings from the next tick on: each part takes what it needs from them."""
         self.settings = settings
         self.accountant.configure(settings)
         self.breaks.configure(settings)
         self._last_left = None
+
+    #: The name the service calls (kept while the service is being split into parts).
+    apply_settings = configure
 
     def seed_day(self, day: date, usage: Mapping[AppRef, float], grants: Sequence[Grant]) -> None:
         """Today's usage and grants as stored (other runs, other devices, imports)."""

@@ -8,11 +8,7 @@ from typing import Any
 
 from wellbeing_app.core.errors import SettingError
 from wellbeing_app.core.model import AppRef
-from wellbeing_app.core.settings import (
-    AppLimits,
-    Settings,
-    SettingSpec,
-)
+from wellbeing_app.core.settings import AppLimits, Settings, SettingSpec
 from wellbeing_app.i18n import _
 from wellbeing_app.service import Service
 from wellbeing_app.ui.qt import Qt, QtCore, QtWidgets

@@ -9,13 +9,7 @@ from datetime import time
 from typing import Any, ClassVar
 
 from wellbeing_app.core.model import AppRef
-from wellbeing_app.core.settings import (
-    LANGUAGES,
-    Choice,
-    IntRange,
-    SettingSpec,
-    TimeOfDay,
-)
+from wellbeing_app.core.settings import LANGUAGES, Choice, IntRange, SettingSpec, TimeOfDay
 from wellbeing_app.i18n import _
 from wellbeing_app.ui.qt import Qt, QtCore, QtWidgets
 from wellbeing_app.ui.widgets import flush_layout

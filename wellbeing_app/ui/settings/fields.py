@@ -21,10 +21,7 @@ from wellbeing_app.core.settings import (
     WeekdayCaps,
 )
 from wellbeing_app.i18n import _, localize
-from wellbeing_app.ui.passcode_dialog import (
-    message_label,
-    show_message,
-)
+from wellbeing_app.ui.passcode_dialog import message_label, show_message
 from wellbeing_app.ui.qt import QtCore, QtWidgets
 from wellbeing_app.ui.settings.app_editors import AppLimitsEditor, AppListEditor
 from wellbeing_app.ui.settings.editors import (

@@ -6,9 +6,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from wellbeing_app.core.model import AppRef
-from wellbeing_app.core.settings import (
-    SettingSpec,
-)
+from wellbeing_app.core.settings import SettingSpec
 from wellbeing_app.i18n import _
 from wellbeing_app.ui.qt import Qt, QtWidgets
 from wellbeing_app.ui.settings.editors import SettingEditor

@@ -7,12 +7,7 @@ from datetime import time
 from typing import Any
 
 from wellbeing_app.core.model import AppRef
-from wellbeing_app.core.settings import (
-    DowntimeWindow,
-    SettingSpec,
-    Weekday,
-    WeekdayCaps,
-)
+from wellbeing_app.core.settings import DowntimeWindow, SettingSpec, Weekday, WeekdayCaps
 from wellbeing_app.i18n import _
 from wellbeing_app.ui.qt import QtCore, QtWidgets
 from wellbeing_app.ui.settings.editors import Refused, SettingEditor, qtime, time_edit, time_text, unit_suffix

@@ -187,7 +187,8 @@ def _tick_working(
             notes.append(BreakNote(EventKind.BREAK_NATURAL, {"away_seconds": round(away)}))
         state = BreakState()
         session = 0.0
-    state = dataclasses.replace(state, session_seconds=session + activity.active_seconds)
+    # Built directly rather than with dataclasses.replace: this runs at every tick.
+    state = BreakState(state.stage, session + activity.active_seconds, state.postpones_used)
 
     due = rules.due_after_seconds(state)
     if due is None:

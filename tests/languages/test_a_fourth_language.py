@@ -20,7 +20,6 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.app.conftest import Cli
-from tests.ui.conftest import STRICT_QT
 from wellbeing_app import i18n
 from wellbeing_app.core import languages
 from wellbeing_app.core.clock import FakeClock
@@ -34,8 +33,6 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
 
 import extract_messages  # noqa: E402
-
-pytestmark = STRICT_QT
 
 #: The one line a new language adds to wellbeing_app/core/languages.py.
 GERMAN = Language("de", "Deutsch", "German", ONE_OR_OTHER)
@@ -173,7 +170,8 @@ def test_the_settings_picker_offers_it_in_its_own_name_and_stores_it(
     german: Path, tmp_path: Path, qtbot: QtBot
 ) -> None:
     from wellbeing_app.service import Service
-    from wellbeing_app.ui.settings_dialog import ChoiceEditor, SettingsDialog
+    from wellbeing_app.ui.settings.dialog import SettingsDialog
+    from wellbeing_app.ui.settings.editors import ChoiceEditor
 
     almaty = ZoneInfo("Asia/Almaty")
     clock = FakeClock(datetime(2026, 11, 25, 16, 30, tzinfo=almaty), almaty)

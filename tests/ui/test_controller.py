@@ -10,15 +10,12 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.app.test_loop import EDITOR, GAME, Desk
-from tests.ui.conftest import STRICT_QT
 from wellbeing_app.core.clock import FakeClock
 from wellbeing_app.core.engine import TickResult
 from wellbeing_app.service import Service
 from wellbeing_app.tracker.base import Foreground, ProbeSet
 from wellbeing_app.tracker.null import NullLock, NullMedia
 from wellbeing_app.ui.controller import Controller
-
-pytestmark = STRICT_QT
 
 
 @pytest.fixture

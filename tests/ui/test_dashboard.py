@@ -10,15 +10,13 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import ALMATY, STRICT_QT
+from tests.ui.conftest import ALMATY
 from wellbeing_app.core.clock import FakeClock
 from wellbeing_app.core.events import ClockJumpPayload, TrackingGapPayload, payload_from_json
 from wellbeing_app.core.model import Event, EventKind
 from wellbeing_app.service import Service
 from wellbeing_app.storage import open_store
 from wellbeing_app.ui.dashboard import Dashboard, describe_event, event_line, format_duration
-
-pytestmark = STRICT_QT
 
 TODAY = date(2026, 11, 25)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import STRICT_QT, press, type_text, when_modal_opens
+from tests.ui.conftest import press, type_text, when_modal_opens
 from wellbeing_app.core.clock import FakeClock
 from wellbeing_app.core.model import EventKind
 from wellbeing_app.service import Service
@@ -16,8 +16,6 @@ from wellbeing_app.ui.passcode_dialog import (
     format_countdown,
 )
 from wellbeing_app.ui.qt import Qt, QtWidgets
-
-pytestmark = STRICT_QT
 
 PASSCODE = "2468"
 

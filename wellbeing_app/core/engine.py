@@ -59,15 +59,8 @@ class Engine:
         self._new_uid = new_uid
         self.zone = zone
         self.timebase = TimeBase()
-        self.accountant = Accountant(
-            new_uid=new_uid,
-            idle_threshold_seconds=float(settings.idle_threshold_seconds or 180),
-            day_starts_at=settings.day_starts_at,
-            store_titles=settings.store_window_titles,
-        )
-        self.breaks = BreakScheduler(
-            settings.break_every_minutes, settings.break_length_minutes or 5, settings.postpones_allowed or 0
-        )
+        self.accountant = Accountant(settings, new_uid=new_uid)
+        self.breaks = BreakScheduler(settings)
         self.day: date | None = None
         self.usage: dict[AppRef, float] = {}
         # The usage of the days seen lately: a zone moved west over the day start goes back to
@@ -88,14 +81,11 @@ class Engine:
 
     # --- set-up -------------------------------------------------------------------------------
 
-    def apply_settings(self, settings: Settings) -> None:
+    def configure(self, settings: Settings) -> None:
+        """Follow new settings from the next tick on: each part takes what it needs from them."""
         self.settings = settings
-        self.accountant.idle_threshold_seconds = float(settings.idle_threshold_seconds or 180)
-        self.accountant.day_starts_at = settings.day_starts_at
-        self.accountant.store_titles = settings.store_window_titles
-        self.breaks.configure(
-            settings.break_every_minutes, settings.break_length_minutes or 5, settings.postpones_allowed or 0
-        )
+        self.accountant.configure(settings)
+        self.breaks.configure(settings)
         self._last_left = None
 
     def seed_day(self, day: date, usage: Mapping[AppRef, float], grants: Sequence[Grant]) -> None:

@@ -546,16 +546,16 @@ class Settings:
         N_("A break is due after this much continuous use"),
         group="breaks",
     )
-    break_length_minutes: int | None = setting(
+    break_length_minutes: int = setting(
         5, IntRange(1, 30, N_("minutes")), N_("How long a break lasts"), group="breaks"
     )
-    postpones_allowed: int | None = setting(
+    postpones_allowed: int = setting(
         1,
         IntRange(0, 3, N_("postpones")),
         N_("How often a break may be put off by 5 minutes (0 = strict)"),
         group="breaks",
     )
-    idle_threshold_seconds: int | None = setting(
+    idle_threshold_seconds: int = setting(
         180,
         IntRange(30, 1800, N_("seconds"), step=30),
         N_("After this long without input the person counts as away"),

@@ -147,7 +147,7 @@ class Service:
 
     def _apply(self, settings: Settings) -> None:
         self._configuration.current = settings
-        self._engine.apply_settings(settings)
+        self._engine.configure(settings)
 
     # --- passcode -----------------------------------------------------------------------------
 

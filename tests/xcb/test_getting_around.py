@@ -79,10 +79,15 @@ def test_back_to_desktop_minimises_the_game_and_the_overlay_returns_with_it(
 ) -> None:
     blocked.overlay.content.desktop_button.click()
     qtbot.waitUntil(lambda: not blocked.overlay.visible, timeout=3000)
-    state = subprocess.run(
-        ["xprop", "-id", str(game), "WM_STATE"], capture_output=True, text=True, check=True
-    )
-    assert "Iconic" in state.stdout
+
+    def game_minimised() -> bool:
+        state = subprocess.run(
+            ["xprop", "-id", str(game), "WM_STATE"], capture_output=True, text=True, check=True
+        )
+        return "Iconic" in state.stdout
+
+    # The window manager minimises the game a moment after the request: wait for it, not on a race.
+    qtbot.waitUntil(game_minimised, timeout=3000)
     xdotool(desktop, "windowactivate", str(game))
     qtbot.waitUntil(lambda: blocked.overlay.visible, timeout=3000)
 

@@ -79,7 +79,7 @@ def foreground_from_window_list(
     except ValueError as error:
         return Foreground(app=None, reason=f"the window list of Window Calls is unreadable: {error}")
     if window is None:
-        return Foreground(app=None, reason=NOTHING_FOCUSED)
+        return Foreground(app=None, reason=NOTHING_FOCUSED, nothing_in_front=True)
     pid = window.get("pid")
     window_class = window.get("wm_class") or window.get("wm_class_instance")
     title = window.get("title")

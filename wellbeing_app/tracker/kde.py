@@ -148,7 +148,7 @@ def foreground_from_activation(
     if activation is None:
         return Foreground(app=None, reason=NO_ACTIVATION_YET)
     if activation.pid == 0 and not activation.window_class:
-        return Foreground(app=None, reason=NOTHING_ACTIVE)
+        return Foreground(app=None, reason=NOTHING_ACTIVE, nothing_in_front=True)
     return window_foreground(
         activation.pid or None,
         activation.window_class or None,

@@ -125,9 +125,13 @@ def foreground_from_tree(
         return Foreground(app=None, reason=f"sway's tree is not a JSON object but {type(tree).__name__}")
     node = focused_node(tree)
     if node is None:
-        return Foreground(app=None, reason="no node of sway's tree is focused")
+        return Foreground(app=None, reason="no node of sway's tree is focused", nothing_in_front=True)
     if node.get("type") not in _WINDOW_TYPES:
-        return Foreground(app=None, reason=f"nothing is focused but a {node.get('type', 'node')} (no window)")
+        return Foreground(
+            app=None,
+            reason=f"nothing is focused but a {node.get('type', 'node')} (no window)",
+            nothing_in_front=True,
+        )
     pid = node.get("pid")
     app_id = node.get("app_id")
     properties = node.get("window_properties")

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from jeepney import DBusAddress, new_method_call
+from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 
 from tests.tracker.linux_desktop import require, wait_until
@@ -318,6 +319,13 @@ def headless_kwin() -> Iterator[Compositor]:
         _wait_for_socket(wayland, session, log)
         address = wait_until(lambda: bus_file.exists() and bus_file.read_text().strip(), what="KWin's bus")
         bus = open_dbus_connection(address)
+        connection = bus
+        # KWin opens its Wayland socket before it takes its name on the bus.
+        wait_until(
+            lambda: connection.send_and_get_reply(message_bus.NameHasOwner("org.kde.KWin")).body[0],
+            timeout=STARTUP,
+            what="KWin on its session bus",
+        )
         scripts = _KWinScripts(bus, top)
         compositor.env = {
             **_base_env(),

@@ -1,7 +1,7 @@
 """The foreground app under sway, asked over sway's own IPC socket (the i3-ipc protocol).
 
-What has been run where: only the parsing and a fake compositor (a Unix socket server in a
-test thread speaking i3-ipc) on Linux; never against a real sway.
+What has been run where: the parsing and a fake compositor (a Unix socket server in a test
+thread speaking i3-ipc), and the whole probe against sway 1.7 headless (tests/wayland).
 
 The mapping from "a window's pid and app id" to an `AppRef` that every Wayland probe shares
 lives in `wellbeing_app.tracker.common`; its names (`SELF_APP`, `ProcessNamer`, `display_name`,

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psutil
 from jeepney import DBusAddress, new_method_call
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
@@ -49,22 +50,32 @@ def _start(command: list[str], env: dict[str, str], log: Path, **options: Any) -
         )
 
 
+def _group_alive(group: int) -> bool:
+    """Whether a process of this process group still runs (zombies waiting for a parent do not)."""
+    for process in psutil.process_iter(["status"]):
+        with contextlib.suppress(psutil.Error, OSError):
+            if os.getpgid(process.pid) == group and process.info["status"] != psutil.STATUS_ZOMBIE:
+                return True
+    return False
+
+
 def stop_group(process: subprocess.Popen[Any]) -> None:
-    """Stop a process we started (with its own session) and what it started, by its id."""
-    if process.poll() is None:
-        for sent in (signal.SIGTERM, signal.SIGKILL):
-            try:
-                os.killpg(process.pid, sent)
-            except ProcessLookupError:
-                break
-            try:
-                process.wait(timeout=5)
-                break
-            except subprocess.TimeoutExpired:
-                continue
-    else:
-        with contextlib.suppress(ProcessLookupError):  # the leader is gone, its children may not be
-            os.killpg(process.pid, signal.SIGTERM)
+    """Stop a process we started in a session of its own, and everything it started, by its id.
+
+    Waits for the whole group, not only for its leader: a compositor outlives a
+    dbus-run-session that has already exited, and would write into a folder removed after.
+    """
+    for sent in (signal.SIGTERM, signal.SIGKILL):
+        try:
+            os.killpg(process.pid, sent)
+        except ProcessLookupError:
+            break
+        try:
+            wait_until(lambda: process.poll() is not None and not _group_alive(process.pid), timeout=5)
+            break
+        except AssertionError:
+            continue
+    process.poll()
 
 
 def _alive(process: subprocess.Popen[Any], log: Path) -> None:

@@ -7,15 +7,15 @@ import contextlib
 import logging
 import random
 import sys
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wellbeing_app import autostart
 from wellbeing_app.core import languages
-from wellbeing_app.core.blocks import overlay_kind
+from wellbeing_app.core.blocks import BLOCKS, overlay_kind, preview_kinds
 from wellbeing_app.core.errors import CoreError, PasscodeError
-from wellbeing_app.core.model import BlockReason, Decision, Verdict
+from wellbeing_app.core.model import AppRef, Decision, Verdict
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.i18n import _, localize, ngettext, resources_dir, set_language
 from wellbeing_app.paths import resolve_data_dir
@@ -367,11 +367,21 @@ def _quit_on_signals(qt_app: Any) -> Any:
     return lambda: bool(caught)
 
 
+def preview_decision(kind: str, now: datetime) -> Decision:
+    """The sample decision `preview` shows for `kind` (a name of `preview_kinds()`); `now` local.
+    A block that lasts the day lifts at 04:00 tomorrow, any other at 07:00 tomorrow."""
+    reason = preview_kinds()[kind]
+    if reason is None:
+        return Decision(Verdict.BREAK, until=now + timedelta(minutes=5), postpones_left=1)
+    hour = 4 if BLOCKS[reason].lasts_the_day else 7
+    until = (now + timedelta(days=1)).replace(hour=hour, minute=0, second=0, microsecond=0)
+    return Decision(Verdict.BLOCK, reason, until=until, app=AppRef("game", "Game"))
+
+
 def preview(kind: str) -> int:
     """Show one overlay with sample data for a parent to see; Escape closes it."""
-    from datetime import UTC, datetime
+    from datetime import UTC
 
-    from wellbeing_app.core.model import AppRef
     from wellbeing_app.guide.loader import load_guide
     from wellbeing_app.guide.tips import TipPicker
     from wellbeing_app.ui.overlay import Overlay
@@ -382,17 +392,6 @@ def preview(kind: str) -> int:
     guide = load_guide(resources_dir() / "guide")
     tip = TipPicker(guide.tips(language), random.Random()).pick([])
     now = datetime.now(UTC)
-    tomorrow_four = (now.astimezone() + timedelta(days=1)).replace(hour=4, minute=0, second=0, microsecond=0)
-    decisions = {
-        "break": Decision(Verdict.BREAK, until=now + timedelta(minutes=5), postpones_left=1),
-        "limit": Decision(Verdict.BLOCK, BlockReason.CAP, until=tomorrow_four, app=AppRef("game", "Game")),
-        "downtime": Decision(
-            Verdict.BLOCK,
-            BlockReason.DOWNTIME,
-            until=(now.astimezone() + timedelta(days=1)).replace(hour=7, minute=0, second=0, microsecond=0),
-            app=AppRef("game", "Game"),
-        ),
-    }
 
     def refuse(_passcode: str, _purpose: str) -> None:
         raise PasscodeError(Text(N_("this is a preview: nothing is granted")))
@@ -407,5 +406,6 @@ def preview(kind: str) -> int:
         escape_closes=True,
     )
     overlay.closed.connect(qt_app.quit)
-    overlay.show_decision(decisions[kind], cap_minutes=60, tip=(tip.text, tip.related) if tip else None)
+    decision = preview_decision(kind, now.astimezone())
+    overlay.show_decision(decision, cap_minutes=60, tip=(tip.text, tip.related) if tip else None)
     return int(qt_app.exec())

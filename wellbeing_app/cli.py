@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 from wellbeing_app import __version__
 from wellbeing_app.core import languages
-from wellbeing_app.core.blocks import block_kind
+from wellbeing_app.core.blocks import block_kind, preview_kinds
 from wellbeing_app.core.breaks import BreakError
 from wellbeing_app.core.errors import CoreError
 from wellbeing_app.core.settings import Settings
@@ -447,7 +447,7 @@ def build_parser() -> argparse.ArgumentParser:
     preview = commands.add_parser(
         "preview", help=_("show an overlay as the child would see it (Escape closes)")
     )
-    preview.add_argument("kind", choices=["break", "limit", "downtime"])
+    preview.add_argument("kind", choices=list(preview_kinds()))
     doctor = commands.add_parser("doctor", help=_("which probes work on this machine, and why not"))
     doctor.add_argument("--json", action="store_true")
     return parser

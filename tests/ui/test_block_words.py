@@ -6,7 +6,9 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from wellbeing_app.cli import status_text
+from wellbeing_app.app import preview_decision
+from wellbeing_app.cli import build_parser, status_text
+from wellbeing_app.core.blocks import preview_kinds
 from wellbeing_app.core.events import payload_from_json
 from wellbeing_app.core.model import AppRef, BlockReason, Decision, Event, EventKind, Verdict
 from wellbeing_app.service import Status
@@ -41,6 +43,23 @@ GAME = AppRef("supertux2", "SuperTux")
 )
 def test_the_overlay_says_why_and_until_when(decision: Decision, title: str, line: str) -> None:
     assert headline(decision, 60, NOW) == (title, line)
+
+
+def test_preview_offers_every_kind_of_overlay_under_the_names_it_had() -> None:
+    kinds = preview_kinds()
+    assert set(kinds.values()) == {None, *BlockReason}
+    for name in kinds:
+        assert build_parser().parse_args(["preview", name]).kind == name
+    shown = {name: headline(preview_decision(name, NOW), 60, NOW) for name in ("break", "limit", "downtime")}
+    assert shown == {
+        "break": ("Time for a break", "Back at 14:05"),
+        "limit": ("Your 60 minutes for today are used", "Back tomorrow at 04:00"),
+        "downtime": ("Downtime", "Back tomorrow at 07:00"),
+    }
+    assert headline(preview_decision("app_limit", NOW), 60, NOW) == (
+        "Time's up for Game today",
+        "Back tomorrow at 04:00",
+    )
 
 
 def _status(decision: Decision) -> Status:

@@ -107,6 +107,14 @@ def block_kind(reason: BlockReason | None) -> OverlayKind:
     return BLOCKS[reason or BlockReason.CAP]
 
 
+def preview_kinds() -> dict[str, BlockReason | None]:
+    """The overlays `wellbeing-app preview` shows, by name: "break" (None), "limit" for the cap
+    (its name of old), and every other block reason by its value."""
+    kinds: dict[str, BlockReason | None] = {"break": None, "limit": BlockReason.CAP}
+    kinds.update({reason.value: reason for reason in BLOCKS if reason is not BlockReason.CAP})
+    return kinds
+
+
 def overlay_kind(decision: Decision) -> OverlayKind | None:
     """The overlay a decision shows, or None when it shows none."""
     if decision.verdict is Verdict.BREAK:

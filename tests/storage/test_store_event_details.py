@@ -14,7 +14,6 @@ from pathlib import Path
 
 import pytest
 
-from wellbeing_app.core.model import EventKind
 from wellbeing_app.storage import ImportFileError, ImportResult, Store
 
 DATA = Path(__file__).parent / "data"
@@ -32,13 +31,43 @@ def _records(text: str) -> list[str]:
     return [line for line in text.splitlines() if not line.startswith(('"device_id"', '"exported_at"'))]
 
 
+#: The event kinds of the release that wrote export-before-typed-events.*: that file has one of each.
+KINDS_BEFORE_TYPED_EVENTS = {
+    "warning",
+    "break_notice",
+    "break_started",
+    "break_taken",
+    "break_natural",
+    "break_postponed",
+    "break_skipped",
+    "block",
+    "grant",
+    "passcode_ok",
+    "passcode_failed",
+    "passcode_locked_out",
+    "passcode_changed",
+    "setting_changed",
+    "clock_jump",
+    "zone_changed",
+    "suspend",
+    "tracking_started",
+    "tracking_stopped",
+    "tracking_gap",
+    "tracking_paused",
+    "data_deleted",
+    "data_imported",
+    "records_restored",
+}
+
+
 @pytest.mark.parametrize("kind", ["json", "csv"])
 def test_an_export_of_the_untyped_days_imports_and_exports_the_same_bytes(store: Store, kind: str) -> None:
     path = DATA / f"export-before-typed-events.{kind}"
     result = store.import_file(path)
     assert result == ImportResult(spans_added=2, spans_skipped=0, events_added=32, events_skipped=0)
     events = store.events_between(DAY, DAY)
-    assert {event.kind for event in events} == set(EventKind)
+    # Every kind there was when the file was written (kinds added since are not in it).
+    assert {event.kind.value for event in events} == KINDS_BEFORE_TYPED_EVENTS
     assert _records(_exported(store, kind)) == _records(path.read_text(encoding="utf-8"))
 
 

@@ -315,6 +315,94 @@ def bench_app(quick: bool) -> None:
            f"after {minutes} min", "unique set size: what quitting it would free")  # fmt: skip
 
 
+@contextlib.contextmanager
+def tracking_process(
+    command: str, display: str, folder: str, extra_env: dict[str, str] | None = None
+) -> Iterator[int]:
+    """`wellbeing-app run` (the tray app) or `track` on a data dir, started and tracking; yields its pid."""
+    env = {k: v for k, v in os.environ.items() if k not in {"WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}}
+    env.update(DISPLAY=display, WELLBEING_DATA_DIR=folder, QT_QPA_PLATFORM="xcb", **(extra_env or {}))
+    subprocess.run([sys.executable, "-m", "wellbeing_app", "config", "set", "start_at_login", "off"], env=env,
+                   check=True, capture_output=True)  # fmt: skip
+    process = subprocess.Popen([sys.executable, "-m", "wellbeing_app", command], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    journal = Path(folder) / "live-journal.json"
+    deadline = time.monotonic() + 60
+    while not (journal.exists() and '"clean":false' in journal.read_text()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield process.pid
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=20)
+
+
+def bench_disk(quick: bool) -> None:
+    """Disk writes of steady tracking, `run` and `track`, over 5 minutes (1 with --quick), while a
+    person moves the mouse now and then in one app."""
+    import psutil
+
+    minutes = 1 if quick else 5
+    for command in ("run", "track"):
+        with (
+            x_desktop(tray=True) as display,
+            tempfile.TemporaryDirectory() as folder,
+            tracking_process(command, display, folder) as pid,
+        ):
+            time.sleep(5)  # past start-up: what counts is steady tracking
+            handle = psutil.Process(pid)
+            io0, began = _io(pid), time.monotonic()
+            uss0 = handle.memory_full_info().uss
+            while time.monotonic() - began < minutes * 60:
+                subprocess.run(["xdotool", "mousemove", str(random.randint(50, 600)), "300"],
+                               env={**os.environ, "DISPLAY": display}, check=False)  # fmt: skip
+                time.sleep(10)
+            io1, spent = _io(pid), time.monotonic() - began
+            uss1 = handle.memory_full_info().uss
+        written = (io1[0] - io1[1] - io0[0] + io0[1]) / spent * 60 / 1024
+        report(f"`{command}` disk writes", f"{written:.1f} KiB/min",
+               f"write_bytes - cancelled_write_bytes over {minutes} min of steady tracking")  # fmt: skip
+        report(f"`{command}` memory of its own", f"{uss0 / 2**20:.1f} MiB, {uss1 / 2**20:.1f} MiB {minutes} min later",
+               "unique set size (USS)")  # fmt: skip
+
+
+def bench_compare(quick: bool, *, with_activitywatch: bool = False) -> None:
+    """Side by side with ActivityWatch (see benchmarks/activitywatch.py); prints one table."""
+    from benchmarks import activitywatch
+
+    switches, dwell = (6, 3.0) if quick else (20, 15.0)
+    columns: dict[str, activitywatch.Figures] = {}
+    note = ""
+    for command in ("run", "track"):
+        with x_desktop(tray=True) as display:
+            columns[f"`{command}`"] = activitywatch.run_wellbeing(command, display, switches, dwell)
+    if with_activitywatch:
+        try:
+            with x_desktop() as display:
+                columns["ActivityWatch, 3 processes"] = activitywatch.run_activitywatch(
+                    display, switches, dwell
+                )
+        except activitywatch.NotInstallable as problem:
+            note = f"ActivityWatch was not measured: {problem}"
+    lines = [f"| | {' | '.join(columns)} |", f"| --- |{' --- |' * len(columns)}"]
+    measures = [
+        ("CPU, % of one core", lambda f: f"{f.cpu_percent:.2f}"),
+        ("memory, unique (USS)", lambda f: f"{f.uss_mib:.0f} MiB"),
+        ("memory, resident", lambda f: f"{f.rss_mib:.0f} MiB"),
+        ("disk writes", lambda f: f"{f.disk_kib_per_min:.0f} KiB/min"),
+        (f"time per app, {switches} switches", lambda f: f"{f.seconds_off_per_switch:.2f} s off per switch"),
+    ]
+    for label, shown in measures:
+        cells = [shown(figures) for figures in columns.values()]
+        lines.append(f"| {label} | {' | '.join(cells)} |")
+    print("\n".join(lines), flush=True)
+    print(
+        f"({switches} switches, {dwell:.0f} s each, the mouse moved every second; one run each)", flush=True
+    )
+    if note:
+        print(note, flush=True)
+
+
 def _io(pid: int) -> tuple[int, int]:
     fields = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
     return int(fields["write_bytes"]), int(fields["cancelled_write_bytes"])
@@ -452,12 +540,19 @@ BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "simulation": bench_simulation,
     "app": bench_app,
     "accuracy": bench_accuracy,
+    "disk": bench_disk,
+    "compare": bench_compare,
 }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller runs, for a first look")
+    parser.add_argument(
+        "--with-activitywatch",
+        action="store_true",
+        help="`compare` also runs ActivityWatch, installed from PyPI into a venv under ~/.cache",
+    )
     parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="which (default: all)")
     args = parser.parse_args()
     for tool in ("Xvfb", "openbox", "xterm", "xdotool"):
@@ -467,7 +562,10 @@ def main() -> None:
             )
     print("| what | figure | how |\n| --- | --- | --- |")
     for name in args.names or BENCHMARKS:
-        BENCHMARKS[name](args.quick)
+        if name == "compare":
+            bench_compare(args.quick, with_activitywatch=args.with_activitywatch)
+        else:
+            BENCHMARKS[name](args.quick)
     print(json.dumps({"finished": datetime.now(UTC).isoformat()}), file=sys.stderr)
 
 

@@ -18,6 +18,7 @@ from wellbeing_app.core.errors import CoreError, PasscodeError
 from wellbeing_app.core.model import AppRef, Decision, Verdict
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.i18n import _, localize, ngettext, resources_dir, set_language
+from wellbeing_app.notify import never_autolaunch_a_bus
 from wellbeing_app.paths import resolve_data_dir
 
 if TYPE_CHECKING:  # imported when needed: the tray icon shows before SQLAlchemy is loaded
@@ -287,6 +288,7 @@ def main(args: argparse.Namespace) -> int:
 
     data_dir = resolve_data_dir(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
+    never_autolaunch_a_bus()  # before Qt looks for a session bus
     QtCore.QCoreApplication.setApplicationName("Wellbeing")
     QtCore.QCoreApplication.setOrganizationName("wellbeing-app")
     qt_app = QtWidgets.QApplication(sys.argv[:1])
@@ -387,6 +389,7 @@ def preview(kind: str) -> int:
     from wellbeing_app.ui.overlay import Overlay
     from wellbeing_app.ui.qt import QtWidgets
 
+    never_autolaunch_a_bus()
     qt_app = QtWidgets.QApplication(sys.argv[:1])
     language = set_language("system")
     guide = load_guide(resources_dir() / "guide")

@@ -1,7 +1,8 @@
-"""Fixtures for the storage tests: real SQLite files under tmp_path, and PostgreSQL when there is a server.
+"""Fixtures for the storage tests: real SQLite files under tmp_path, and a real PostgreSQL server.
 
-The `store` fixture runs its tests on every backend in `backends.BACKENDS`. Tests about SQLite
-itself ask for ``@pytest.mark.parametrize("store", ["sqlite"], indirect=True)``.
+The `store` fixture runs its tests on every backend in `backends.BACKENDS` (as aw-core's
+`param_datastore_objects` does). Tests about SQLite itself ask for
+``@pytest.mark.parametrize("store", ["sqlite", "sqlite-sqlalchemy"], indirect=True)``.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import pytest
 
 from wellbeing_app.storage import Store, open_store
 
+from . import backends
 from .backends import BACKENDS, fresh_database
 
 
@@ -23,9 +25,15 @@ def data_dir(tmp_path: Path) -> Path:
     return tmp_path / "data"
 
 
+@pytest.fixture(scope="session")
+def postgresql_server() -> Iterator[str]:
+    with backends.postgresql_server() as url:
+        yield url
+
+
 @pytest.fixture(params=BACKENDS)
 def store(request: pytest.FixtureRequest, data_dir: Path) -> Iterator[Store]:
-    with fresh_database(request.param) as url:
+    with fresh_database(request, request.param, data_dir) as url:
         result = open_store(data_dir, url=url)
         assert result.notice is None
         yield result.store

@@ -12,12 +12,13 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine
 
 from wellbeing_app.storage import StorageError, Store, open_store
 from wellbeing_app.storage.models import metadata
 from wellbeing_app.storage.opening import DATABASE_FILE, HEAD_REVISION, KNOWN_REVISIONS, known_revisions
 
+from .backends import on_connect, query
 from .samples import NINE, span
 
 BROKEN_NAME = re.compile(re.escape(DATABASE_FILE) + r"\.broken-\d{8}-\d{6}(-\d+)?")
@@ -31,11 +32,10 @@ def test_a_fresh_database_is_created_migrated_and_tuned(data_dir: Path) -> None:
         assert re.fullmatch(r"[0-9a-f]{32}", result.store.device_id)
         assert result.store.person_id == "default"
         # The pragmas are per connection: look at one the store itself uses.
-        with result.store._engine.connect() as connection:
-            pragmas = {
-                name: connection.exec_driver_sql(f"PRAGMA {name}").scalar()
-                for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
-            }
+        pragmas = {
+            name: query(result.store, f"PRAGMA {name}")[0][0]
+            for name in ("journal_mode", "synchronous", "foreign_keys", "busy_timeout")
+        }
         assert pragmas == {"journal_mode": "wal", "synchronous": 1, "foreign_keys": 1, "busy_timeout": 5000}
     finally:
         result.store.close()
@@ -229,15 +229,14 @@ def test_every_revision_is_known() -> None:
     assert max(KNOWN_REVISIONS) == HEAD_REVISION
 
 
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # about SQLite itself
+@pytest.mark.parametrize("store", ["sqlite", "sqlite-sqlalchemy"], indirect=True)  # about SQLite itself
 def test_a_full_disk_is_reported_in_words(store: Store, data_dir: Path) -> None:
     # SQLite reports a database that may not grow exactly as it reports a full disk.
-    store._engine.dispose()
-
-    @event.listens_for(store._engine, "connect")
-    def _no_room(dbapi_connection: sqlite3.Connection, _record: object) -> None:
+    def _no_room(dbapi_connection: sqlite3.Connection) -> None:
         pages = dbapi_connection.execute("PRAGMA page_count").fetchone()[0]
         dbapi_connection.execute(f"PRAGMA max_page_count = {pages}")
+
+    on_connect(store, _no_room)
 
     path = data_dir / DATABASE_FILE
     with pytest.raises(StorageError, match=re.escape(f"cannot write to {path}: the disk is full")):

@@ -13,6 +13,7 @@ from wellbeing_app.core.model import AppRef, EventKind, UsageSpan
 from wellbeing_app.core.passcode import Attempt, PasscodeHash
 from wellbeing_app.storage import DayAppUsage, StorageError, Store, open_store
 
+from .backends import query
 from .samples import EDITOR, FIREFOX, GAME, MINUS3, NINE, PLUS5, event, span
 
 DAY = NINE.date()
@@ -191,13 +192,13 @@ def test_meta_round_trip(store: Store) -> None:
 def test_every_row_carries_the_device_and_the_person(store: Store) -> None:
     store.upsert_spans([span()])
     store.add_events([event()])
-    with store._engine.connect() as connection:
-        for table in ("usage_spans", "events"):
-            rows = connection.exec_driver_sql(
-                f"SELECT DISTINCT devices.uid, people.uid FROM {table} "
-                "JOIN devices ON devices.id = device_id JOIN people ON people.id = person_id"
-            ).all()
-            assert [tuple(row) for row in rows] == [(store.device_id, "default")]
+    for table in ("usage_spans", "events"):
+        rows = query(
+            store,
+            f"SELECT DISTINCT devices.uid, people.uid FROM {table} "
+            "JOIN devices ON devices.id = device_id JOIN people ON people.id = person_id",
+        )
+        assert rows == [(store.device_id, "default")]
 
 
 def test_delete_all_keeps_settings_passcode_and_device(store: Store) -> None:
@@ -211,8 +212,7 @@ def test_delete_all_keeps_settings_passcode_and_device(store: Store) -> None:
     assert store.spans_on(DAY) == []
     assert store.events_between(DAY, DAY) == []
     assert store.last_span_end() is None
-    with store._engine.connect() as connection:
-        assert connection.exec_driver_sql("SELECT count(*) FROM apps").scalar() == 0
+    assert query(store, "SELECT count(*) FROM apps") == [(0,)]
     assert store.load_settings() == {"daily_cap_minutes": 60}
     assert store.load_passcode() == passcode
     assert store.get_meta("device_id") == device_id
@@ -227,7 +227,7 @@ def test_a_closed_store_says_so(store: Store) -> None:
         store.spans_on(DAY)
 
 
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # about SQLite itself
+@pytest.mark.parametrize("store", ["sqlite", "sqlite-sqlalchemy"], indirect=True)  # about SQLite itself
 def test_deleted_records_are_gone_from_the_disk(store: Store, data_dir: Path) -> None:
     secret = "a-window-title-nobody-should-find-again"
     store.upsert_spans([span(NINE + timedelta(minutes=i), 1, title=f"{secret}-{i}") for i in range(200)])
@@ -265,10 +265,9 @@ def test_uids_of_every_shape_come_back_as_they_were(store: Store) -> None:
     assert [e.uid for e in store.events_between(DAY, DAY)] == uids
     store.delete_spans([hex_uid.upper()])
     assert [s.uid for s in store.spans_on(DAY)] == [uid for uid in uids if uid != hex_uid.upper()]
-    with store._engine.connect() as connection:
-        sizes = connection.exec_driver_sql("SELECT length(uid) FROM usage_spans ORDER BY start_ms").scalars()
-        # The uuid4().hex that the app makes takes 16 bytes; others their text (a 16-byte one, one more).
-        assert list(sizes) == [16, 17, 15, 64, 13]
+    sizes = query(store, "SELECT length(uid) FROM usage_spans ORDER BY start_ms")
+    # The uuid4().hex that the app makes takes 16 bytes; others their text (a 16-byte one, one more).
+    assert [size for (size,) in sizes] == [16, 17, 15, 64, 13]
 
 
 def test_a_span_far_from_its_day_is_refused(store: Store) -> None:

@@ -13,13 +13,12 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, text
 
 from wellbeing_app.core.model import AppRef, UsageSpan
 from wellbeing_app.storage import Store, open_store
 from wellbeing_app.storage.convert import day_number
 
-from .backends import BACKENDS, fresh_database
+from .backends import BACKENDS, fresh_database, query, traced
 from .samples import NINE, span
 
 _ORIGIN = datetime(2026, 11, 24, tzinfo=UTC)
@@ -78,19 +77,17 @@ def _csv(spans: list[tuple[int, int, int]]) -> str:
 
 def _summed_from_spans(store: Store) -> dict[tuple[int, str, str], int]:
     """The straightforward way: a SUM over this person's spans, per day and app."""
-    query = text(
+    sql = (
         "SELECT s.day, a.executable, a.name, SUM(s.end_ms - s.start_ms) FROM usage_spans s "
         "JOIN apps a ON a.id = s.app_id JOIN people p ON p.id = s.person_id "
         "WHERE p.uid = :person GROUP BY s.day, s.app_id, a.executable, a.name"
     )
-    with store._engine.connect() as connection:
-        rows = connection.execute(query, {"person": store.person_id}).all()
+    rows = query(store, sql, {"person": store.person_id})
     return {(day, executable, name): int(total) for day, executable, name, total in rows}
 
 
-def _table_rows(store: Store, query: str) -> list[tuple[Any, ...]]:
-    with store._engine.connect() as connection:
-        return [tuple(int(value) for value in row) for row in connection.execute(text(query)).all()]
+def _table_rows(store: Store, sql: str) -> list[tuple[Any, ...]]:
+    return [tuple(int(value) for value in row) for row in query(store, sql)]
 
 
 def _check(stores: list[Store]) -> None:
@@ -127,7 +124,7 @@ def two_people(
 ) -> Iterator[tuple[list[Store], Path]]:
     """Two people's stores on one database, shared by the examples (opening per example would dominate)."""
     folder = tmp_path_factory.mktemp("totals")
-    with fresh_database(request.param) as url:
+    with fresh_database(request, request.param, folder) as url:
         stores = [open_store(folder, url=url).store, open_store(folder, url=url, person_id="kid").store]
         yield stores, folder
         for store in stores:
@@ -167,29 +164,19 @@ def test_an_open_span_rewritten_at_every_flush_changes_its_total_in_place(store:
 
 def test_the_report_reads_the_totals_not_the_spans(store: Store) -> None:
     store.upsert_spans([span(NINE, 10)])
-    statements: list[str] = []
-
-    @event.listens_for(store._engine, "before_cursor_execute")
-    def _grab(*args: Any) -> None:
-        statements.append(args[2])
-
+    statements = traced(store)
     assert store.usage_by_day_app(NINE.date() - timedelta(days=365), NINE.date())
     assert statements
     assert not [statement for statement in statements if "usage_spans" in statement]
 
 
-@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # about SQLite itself
+@pytest.mark.parametrize("store", ["sqlite", "sqlite-sqlalchemy"], indirect=True)  # about SQLite itself
 def test_the_spans_of_a_day_are_read_on_the_time_key(store: Store) -> None:
-    statements: list[tuple[str, Any]] = []
-
-    @event.listens_for(store._engine, "before_cursor_execute")
-    def _grab(_connection: Any, _cursor: Any, statement: str, parameters: Any, *_rest: Any) -> None:
-        statements.append((statement, parameters))
-
+    statements = traced(store)
     store.spans_on(NINE.date())
-    [(statement, parameters)] = [s for s in statements if "FROM usage_spans" in s[0]]
-    with store._engine.connect() as connection:
-        plan = [row[-1] for row in connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+    # The traced text has the values in it, as it ran.
+    [statement] = [s for s in statements if "FROM usage_spans" in s]
+    plan = [row[-1] for row in query(store, f"EXPLAIN QUERY PLAN {statement}")]
     assert any(
         step.startswith("SEARCH usage_spans USING PRIMARY KEY (start_ms>? AND start_ms<?)") for step in plan
     )
@@ -215,8 +202,10 @@ store.close()
 
 @pytest.mark.slow
 @pytest.mark.parametrize("backend", BACKENDS)
-def test_two_processes_writing_at_once_keep_the_totals_exact(data_dir: Path, backend: str) -> None:
-    with fresh_database(backend) as url:
+def test_two_processes_writing_at_once_keep_the_totals_exact(
+    request: pytest.FixtureRequest, data_dir: Path, backend: str
+) -> None:
+    with fresh_database(request, backend, data_dir) as url:
         open_store(data_dir, url=url).store.close()
         root = Path(__file__).resolve().parents[2]
         writers = [

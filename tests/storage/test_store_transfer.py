@@ -355,7 +355,7 @@ def shared_store(
 ) -> Iterator[tuple[Store, Path]]:
     """One store for all the examples of a property: opening one per example would dominate."""
     folder = tmp_path_factory.mktemp("property")
-    with fresh_database(request.param) as url:
+    with fresh_database(request, request.param, folder) as url:
         store = open_store(folder, url=url).store
         yield store, folder
         store.close()

@@ -1,5 +1,8 @@
 """The database schema as SQLAlchemy Core tables; the migrations in `migrations/` must build exactly this.
 
+The one source of the schema: `sqlite_schema` repeats it for SQLite without SQLAlchemy, and a test
+checks that the two agree.
+
 Portable types only: instants are BIGINT milliseconds since the epoch (UTC), local days
 INTEGER yyyymmdd, JSON is kept as TEXT, uids as bytes (`Uid`). The same tables serve SQLite and
 PostgreSQL.
@@ -34,6 +37,7 @@ from sqlalchemy import (
 )
 
 from .convert import uid_from_db, uid_to_db
+from .limits import ID_LENGTH
 
 #: Constraint and index names are spelled out so that migrations can refer to them on every backend.
 NAMING_CONVENTION = {
@@ -43,16 +47,6 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
-
-UID_LENGTH = 64
-ID_LENGTH = 64
-#: No span lasts longer (a tracker span stays inside one local day): a span overlapping a moment
-#: then starts at most this long before it, which keeps range queries on the start_ms key.
-MAX_SPAN_MS = 48 * 3600 * 1000
-#: A span starts less than this far from the UTC midnight that begins its day (its local day is
-#: at most a day and a bit away from that, at any UTC offset and day start): the spans of a day
-#: are then found on the start_ms key, and `day` needs no index of its own.
-DAY_REACH_MS = 4 * 24 * 3600 * 1000
 
 
 class Uid(TypeDecorator[str]):

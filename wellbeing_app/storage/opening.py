@@ -11,17 +11,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, create_engine
-from sqlalchemy import exc as sa_exc
-from sqlalchemy.engine import URL, make_url
-
-from . import sqlite_file
+from . import sqlite_file, sqlite_schema
+from .access import describe_database_error
+from .database import Database, DatabaseFailure
 from .errors import StorageError
-from .models import metadata
-from .store import DEFAULT_PERSON, Store, describe_database_error
+from .sqlite_database import SqliteDatabase
+from .store import DEFAULT_PERSON, Store
 
 if TYPE_CHECKING:
     from alembic.config import Config
+    from sqlalchemy import Engine
 
 #: The schema revisions this code knows, newest last. Kept here so that opening an up-to-date
 #: database needs no alembic (its import costs a third of a second); a test checks this list
@@ -76,9 +75,11 @@ def _migrate(engine: Engine, location: str) -> None:
     from alembic import command
     from alembic.util import CommandError
 
+    from .sqlalchemy_database import writing
+
     config = alembic_config()
     try:
-        with sqlite_file.writing(engine).begin() as connection:
+        with writing(engine).begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, "head")
     except CommandError as exc:
@@ -87,6 +88,22 @@ def _migrate(engine: Engine, location: str) -> None:
             f"cannot use the database {location}: its schema is not one this version of Wellbeing knows "
             f"({exc}); it may have been written by a newer version"
         ) from exc
+
+
+def _migrate_file(path: Path) -> None:
+    """Bring a SQLite file of an older revision up to date through alembic (which needs SQLAlchemy)."""
+    from sqlalchemy import exc as sa_exc
+    from sqlalchemy.engine import URL
+
+    from .sqlalchemy_database import create_engine, failure
+
+    engine = create_engine(URL.create("sqlite", database=str(path)))
+    try:
+        _migrate(engine, str(path))
+    except sa_exc.DBAPIError as exc:
+        raise failure(exc) from exc
+    finally:
+        engine.dispose()
 
 
 #: Less free space than this where the database lives, and a failure to read it is taken for a full
@@ -121,17 +138,6 @@ def _ensure_writable_folder(folder: Path) -> None:
         ) from exc
 
 
-def _create_engine(url: URL) -> Engine:
-    try:
-        engine = create_engine(url)
-    except (ImportError, sa_exc.ArgumentError) as exc:
-        where = url.render_as_string(hide_password=True)
-        raise StorageError(f"cannot use the database {where}: {exc}") from exc
-    if url.get_backend_name() == "sqlite":
-        sqlite_file.configure(engine)
-    return engine
-
-
 def _set_aside(path: Path, reason: str) -> tuple[Path, str]:
     try:
         moved = sqlite_file.move_aside(path)
@@ -148,46 +154,82 @@ def _set_aside(path: Path, reason: str) -> tuple[Path, str]:
     return moved, notice
 
 
-def open_store(
-    data_dir: Path, *, url: str | None = None, person_id: str = DEFAULT_PERSON, check_integrity: bool = True
-) -> OpenResult:
-    """Open (creating or migrating as needed) the database and return the store on it.
+def _check_file(path: Path, check_integrity: bool) -> tuple[Path | None, str | None]:
+    """Make sure the folder can be written, and set the file aside if it cannot be used."""
+    _ensure_writable_folder(path.parent)
+    try:
+        reason = sqlite_file.why_unusable(
+            path,
+            KNOWN_REVISIONS,
+            check_integrity=check_integrity,
+            head_revision=HEAD_REVISION,
+            head_tables=sqlite_schema.TABLES,
+        )
+    except (OSError, sqlite3.OperationalError) as exc:
+        raise StorageError(_why_not_readable(path, exc)) from exc
+    if reason is None:
+        return None, None
+    return _set_aside(path, reason)
 
-    By default the database is the SQLite file `wellbeing.sqlite3` in `data_dir`, which is created
-    if needed. A database file that cannot be used (not a database, damaged, or from a newer
-    version of Wellbeing) is moved aside to `wellbeing.sqlite3.broken-YYYYmmdd-HHMMSS`, never
-    deleted, and a fresh one is started; `notice` then says so. A folder that cannot be written
-    raises StorageError: the caller may then run from memory (`url="sqlite://"`).
 
-    `check_integrity=False` skips SQLite's quick check, which reads the whole file: quick
-    commands such as `status` use it; the tracker checks at every start.
-    """
-    if url is None:
-        database_url = URL.create("sqlite", database=str(data_dir / DATABASE_FILE))
-    else:
+def _file_database(path: Path) -> Database:
+    """The file through sqlite3, made or migrated to the newest revision first where needed."""
+    revision = sqlite_file.revision_of(path)
+    if revision != HEAD_REVISION:
+        if revision is None and sqlite_schema.REVISION == HEAD_REVISION and not sqlite_file.has_tables(path):
+            database = SqliteDatabase(path)
+            try:
+                database.create_schema()
+            except BaseException:
+                database.close()
+                raise
+            return database
+        _migrate_file(path)
+    return SqliteDatabase(path)
+
+
+def _open_file(path: Path, person_id: str, check_integrity: bool) -> OpenResult:
+    moved, notice = _check_file(path, check_integrity)
+    location = str(path)
+    database: Database | None = None
+    try:
         try:
-            database_url = make_url(url)
-        except sa_exc.ArgumentError as exc:
-            raise StorageError(f"{url!r} is not a database URL: {exc}") from exc
-    path = sqlite_file.file_of(database_url)
+            database = _file_database(path)
+        except DatabaseFailure as exc:
+            # Damage that the quick check did not see shows up here; set the file aside once.
+            if moved is not None or not exc.damaged:
+                raise
+            moved, notice = _set_aside(path, f"it could not be read ({exc.text})")
+            database = _file_database(path)
+        store = Store(database, person_id=person_id, location=location)
+    except DatabaseFailure as exc:
+        if database is not None:
+            database.close()
+        raise StorageError(describe_database_error(exc, location, "open the database")) from exc
+    except BaseException:
+        if database is not None:
+            database.close()
+        raise
+    return OpenResult(store=store, notice=notice, moved_aside=moved)
+
+
+def _open_url(url: str, person_id: str, check_integrity: bool) -> OpenResult:
+    from sqlalchemy import exc as sa_exc
+    from sqlalchemy.engine import make_url
+
+    from .sqlalchemy_database import SqlAlchemyDatabase, create_engine, failure, file_of
+
+    try:
+        database_url = make_url(url)
+    except sa_exc.ArgumentError as exc:
+        raise StorageError(f"{url!r} is not a database URL: {exc}") from exc
+    path = file_of(database_url)
     location = str(path) if path is not None else database_url.render_as_string(hide_password=True)
     moved: Path | None = None
     notice: str | None = None
     if path is not None:
-        _ensure_writable_folder(path.parent)
-        try:
-            reason = sqlite_file.why_unusable(
-                path,
-                KNOWN_REVISIONS,
-                check_integrity=check_integrity,
-                head_revision=HEAD_REVISION,
-                head_tables=metadata.tables.keys(),
-            )
-        except (OSError, sqlite3.OperationalError) as exc:
-            raise StorageError(_why_not_readable(path, exc)) from exc
-        if reason is not None:
-            moved, notice = _set_aside(path, reason)
-    engine = _create_engine(database_url)
+        moved, notice = _check_file(path, check_integrity)
+    engine = create_engine(database_url)
     try:
         try:
             if path is None or moved is not None or sqlite_file.revision_of(path) != HEAD_REVISION:
@@ -198,13 +240,38 @@ def open_store(
                 raise
             engine.dispose()
             moved, notice = _set_aside(path, f"it could not be read ({exc.orig})")
-            engine = _create_engine(database_url)
+            engine = create_engine(database_url)
             _migrate(engine, location)
-        store = Store(engine, person_id=person_id, location=location)
+        store = Store(SqlAlchemyDatabase(engine), person_id=person_id, location=location)
     except sa_exc.DBAPIError as exc:
+        engine.dispose()
+        raise StorageError(describe_database_error(failure(exc), location, "open the database")) from exc
+    except DatabaseFailure as exc:
         engine.dispose()
         raise StorageError(describe_database_error(exc, location, "open the database")) from exc
     except BaseException:
         engine.dispose()
         raise
     return OpenResult(store=store, notice=notice, moved_aside=moved)
+
+
+def open_store(
+    data_dir: Path, *, url: str | None = None, person_id: str = DEFAULT_PERSON, check_integrity: bool = True
+) -> OpenResult:
+    """Open (creating or migrating as needed) the database and return the store on it.
+
+    By default the database is the SQLite file `wellbeing.sqlite3` in `data_dir`, which is created
+    if needed, reached through the standard library's sqlite3 (SQLAlchemy and alembic are loaded
+    only to migrate an older file). A `url` names any database SQLAlchemy reaches (PostgreSQL, or
+    SQLite as `sqlite:///path`, `sqlite://` in memory). A database file that cannot be used (not a
+    database, damaged, or from a newer version of Wellbeing) is moved aside to
+    `wellbeing.sqlite3.broken-YYYYmmdd-HHMMSS`, never deleted, and a fresh one is started; `notice`
+    then says so. A folder that cannot be written raises StorageError: the caller may then run
+    from memory (`url="sqlite://"`).
+
+    `check_integrity=False` skips SQLite's quick check, which reads the whole file: quick
+    commands such as `status` use it; the tracker checks at every start.
+    """
+    if url is None:
+        return _open_file(data_dir / DATABASE_FILE, person_id, check_integrity)
+    return _open_url(url, person_id, check_integrity)

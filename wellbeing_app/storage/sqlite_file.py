@@ -1,7 +1,6 @@
-"""Everything that is particular to SQLite: connection pragmas, transaction control, file checks.
+"""Everything that is particular to a SQLite file: connection pragmas, file checks, setting aside.
 
-The rest of the storage layer is portable SQL; this module is the one place that knows the
-database may be a file beside the user's other data.
+Standard library only (no SQLAlchemy): both ways of reaching a SQLite file use it.
 """
 
 from __future__ import annotations
@@ -11,10 +10,6 @@ import sqlite3
 from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
-
-from sqlalchemy import Connection, Engine, event
-from sqlalchemy.engine import URL
 
 _log = logging.getLogger(__name__)
 
@@ -26,65 +21,43 @@ PRAGMAS = (
     "PRAGMA foreign_keys=ON",
 )
 
-#: Execution option naming how a transaction begins on SQLite: DEFERRED (reads) or IMMEDIATE.
-BEGIN_OPTION = "wellbeing_sqlite_begin"
-_NO_BEGIN = "none"
-
 _HEADER = b"SQLite format 3\x00"
 _COMPANIONS = ("-wal", "-shm", "-journal")
 
 
-def file_of(url: URL) -> Path | None:
-    """The database file of a SQLite URL, or None for other backends and in-memory databases."""
-    if url.get_backend_name() != "sqlite":
-        return None
-    database = url.database
-    if not database or database == ":memory:" or url.query.get("mode") == "memory":
-        return None
-    if database.startswith("file:"):
-        return None
-    return Path(database)
+def apply_pragmas(connection: sqlite3.Connection) -> None:
+    """Set the pragmas on a new connection (they hold per connection)."""
+    for pragma in PRAGMAS:
+        connection.execute(pragma).close()
 
 
-def configure(engine: Engine) -> None:
-    """Set the pragmas on every new connection and let SQLAlchemy, not the driver, begin transactions.
+def vacuum(connection: sqlite3.Connection) -> None:
+    """Rebuild the file so that deleted records are gone from the disk, not just unlinked.
 
-    The sqlite3 driver's legacy mode emits BEGIN only before writes, so a read followed by a
-    write is not one transaction; a BEGIN of our own on every transaction fixes that, and
-    IMMEDIATE on writing transactions takes the write lock up front (waiting `busy_timeout`),
-    so that another writer cannot invalidate what was read.
+    The connection must be outside any transaction (VACUUM cannot run inside one).
     """
-
-    @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
-        dbapi_connection.isolation_level = None
-        cursor = dbapi_connection.cursor()
-        try:
-            for pragma in PRAGMAS:
-                cursor.execute(pragma)
-        finally:
-            cursor.close()
-
-    @event.listens_for(engine, "begin")
-    def _on_begin(connection: Connection) -> None:
-        mode = connection.get_execution_options().get(BEGIN_OPTION, "DEFERRED")
-        if mode != _NO_BEGIN:
-            connection.exec_driver_sql(f"BEGIN {mode}")
+    connection.execute("VACUUM")
+    # In WAL mode the old pages stay in the main file until a checkpoint copies the new ones in.
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
 
 
-def writing(engine: Engine) -> Engine:
-    """The engine to use for transactions that write (harmless on other backends)."""
-    return engine.execution_options(**{BEGIN_OPTION: "IMMEDIATE"})
+def copy_out(connection: sqlite3.Connection, path: Path) -> Path:
+    """The first half of writing a database back to `path`: a consistent copy of what `connection`
+    has open, beside `path`. The caller then closes its connections and calls `put_in_place`."""
+    scratch = path.with_name(f"{path.name}.restoring")
+    scratch.unlink(missing_ok=True)
+    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    connection.execute("VACUUM INTO ?", (str(scratch),))
+    return scratch
 
 
-def vacuum(engine: Engine) -> None:
-    """Rebuild the file so that deleted records are gone from the disk, not just unlinked."""
-    # VACUUM cannot run inside a transaction: this connection begins none.
-    with engine.execution_options(**{BEGIN_OPTION: _NO_BEGIN}).connect() as connection:
-        connection.exec_driver_sql("VACUUM")
-        # In WAL mode the old pages stay in the main file until a checkpoint copies the new ones in.
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.commit()
+def put_in_place(scratch: Path, path: Path) -> Path | None:
+    """The second half: move the copy to `path`; a file found there is moved aside (returned)."""
+    replaced = move_aside(path) if path.exists() else None
+    for suffix in _COMPANIONS:
+        Path(f"{path}{suffix}").unlink(missing_ok=True)  # left by the deleted file, not by the copy
+    scratch.replace(path)
+    return replaced
 
 
 def why_unusable(
@@ -166,6 +139,18 @@ def revision_of(path: Path) -> str | None:
     return str(rows[0][0]) if len(rows) == 1 else None
 
 
+def has_tables(path: Path) -> bool:
+    """Whether the database file has any table (False for a missing or empty file)."""
+    if not path.exists() or path.stat().st_size == 0:
+        return False
+    connection = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        count = connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()[0]
+        return int(count) > 0
+    finally:
+        connection.close()
+
+
 def identity(path: Path) -> tuple[int, int] | None:
     """Which file is at `path` (device, inode), or None when there is none."""
     try:
@@ -173,22 +158,6 @@ def identity(path: Path) -> tuple[int, int] | None:
     except FileNotFoundError:
         return None
     return status.st_dev, status.st_ino
-
-
-def write_back(engine: Engine, path: Path) -> Path | None:
-    """Write the database that `engine` has open back to `path`, where its file was deleted or
-    replaced behind its back; a file found there is moved aside first (returned), never deleted."""
-    scratch = path.with_name(f"{path.name}.restoring")
-    scratch.unlink(missing_ok=True)
-    with engine.execution_options(**{BEGIN_OPTION: _NO_BEGIN}).connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        connection.exec_driver_sql("VACUUM INTO ?", (str(scratch),))
-    engine.dispose()  # the open connections still point at the deleted file
-    replaced = move_aside(path) if path.exists() else None
-    for suffix in _COMPANIONS:
-        Path(f"{path}{suffix}").unlink(missing_ok=True)  # left by the deleted file, not by the copy
-    scratch.replace(path)
-    return replaced
 
 
 def move_aside(path: Path) -> Path:

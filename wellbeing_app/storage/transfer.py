@@ -22,7 +22,7 @@ from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
 
 from .convert import day_start_ms, iso, local_day, offset_seconds, to_ms
 from .errors import ImportFileError, StorageError
-from .models import DAY_REACH_MS, MAX_SPAN_MS, UID_LENGTH
+from .limits import DAY_REACH_MS, MAX_SPAN_MS, UID_LENGTH
 
 EXPORT_FORMAT = "wellbeing-export"
 EXPORT_VERSION = 1

@@ -50,8 +50,8 @@ END""",
 
 # The same for PostgreSQL, as one trigger function. INSERT … ON CONFLICT DO UPDATE and row locks
 # keep it exact with concurrent writers at READ COMMITTED; and as device_id is part of the key,
-# two devices never wait for each other's totals. CI has no PostgreSQL server: the storage tests
-# ran against PostgreSQL 15 by hand (WELLBEING_TEST_POSTGRESQL_URL, see tests/storage/backends.py).
+# two devices never wait for each other's totals. The storage tests run on a real PostgreSQL server
+# (tests/storage/backends.py starts one).
 _PG_OLD_KEY = " AND ".join(f"{column} = OLD.{column}" for column in _TOTAL_KEY)
 POSTGRESQL_FUNCTION = f"""
 CREATE FUNCTION usage_totals_follow() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -357,3 +357,16 @@ def test_missing_safety_words_and_helpline_texts_are_named(guide_copy: Path) -> 
         f"{guide_copy / 'kk' / 'helplines.json'}: the Kazakh helpline texts are missing; English is shown",
     ]
     assert guide.helplines("kazakhstan")[0].name.get("kk") == "Emergency number"
+
+
+def test_a_helpline_without_an_english_name_is_left_out_and_named(guide_copy: Path) -> None:
+    path = guide_copy / "en" / "helplines.json"
+    edit_json(path, lambda data: data["russia"]["helplines"]["8-800-2000-122"].pop("name"))
+    guide = load_guide(guide_copy)
+    problem = the_only_problem(guide, guide_copy, Path("en") / "helplines.json")
+    assert problem.line == line_of(path, '"8-800-2000-122": {')
+    assert problem.message == (
+        'helpline 8-800-2000-122 (russia) has no "name" text in en/helplines.json; '
+        "it is left out until it has one"
+    )
+    assert [helpline.number for helpline in guide.helplines("russia")] == ["112"]

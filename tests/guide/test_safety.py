@@ -1,5 +1,8 @@
 """The guide's promises across languages: the same safety points, helplines from helplines.json,
-help wherever self-harm is mentioned, «ты» for teenagers in Russian, and tidy punctuation."""
+help wherever self-harm is mentioned, «ты» for teenagers in Russian, and tidy punctuation.
+
+The phrases that say each piece of urgent advice, and the self-harm words, are each language's
+own (`<code>/safety.md` in its guide folder)."""
 
 from __future__ import annotations
 
@@ -9,14 +12,7 @@ import pytest
 
 from wellbeing_app.guide import HELP_ARTICLE_ID, LANGUAGES, Article, Category, Guide
 from wellbeing_app.guide.content import HELPLINES_MARKER
-from wellbeing_app.guide.safety import (
-    SELF_HARM_WORDS,
-    URGENT_ADVICE,
-    dialable_numbers,
-    numbers_in,
-    plain,
-    says,
-)
+from wellbeing_app.guide.safety import URGENT_ADVICE, dialable_numbers, numbers_in, says
 
 #: Something that looks like a phone number: 8-800-2000-122, or three digits from 100 to 199 that
 #: are not a percentage, a decimal or a count of minutes or hours (the cap's "120 minutes").
@@ -71,9 +67,20 @@ def test_each_language_gives_each_declared_piece_of_urgent_advice(guide: Guide, 
         (article_id, name)
         for article_id in guide.article_ids()
         for name in guide.require_article(article_id, language).urgent
-        if not says(guide.require_article(article_id, language).body, URGENT_ADVICE[name], language)
+        if not says(
+            guide.require_article(article_id, language).body, guide.safety_words(language).phrases(name)
+        )
     ]
     assert missing == [], f"in {language}, these articles do not say their urgent advice: {missing}"
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_each_language_has_phrases_for_every_urgent_advice_and_self_harm_words(
+    guide: Guide, language: str
+) -> None:
+    words = guide.safety_words(language)
+    assert [name for name in URGENT_ADVICE if not words.phrases(name)] == []
+    assert words.self_harm
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -120,8 +127,7 @@ def test_the_helpline_finder_takes_whole_numbers_only() -> None:
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_every_mention_of_self_harm_or_suicide_points_to_help(guide: Guide, language: str) -> None:
     def mentions(text: str) -> bool:
-        flat = plain(text)
-        return any(word in flat for word in SELF_HARM_WORDS[language])
+        return says(text, guide.safety_words(language).self_harm)
 
     without_help = [
         article.id

@@ -93,4 +93,7 @@ def test_the_list_groups_articles_by_category(guide: Guide) -> None:
         category.display_title("en") for category in Category
     ]
     assert "  managing-anger                   Managing anger (4 min)" in blocks[1].splitlines()
-    assert text.count(" min)") == len(list((GUIDE_ROOT / "en").glob("*.md"))) - 1
+    articles = [
+        path for path in (GUIDE_ROOT / "en").glob("*.md") if path.name not in ("tips.md", "safety.md")
+    ]
+    assert text.count(" min)") == len(articles)

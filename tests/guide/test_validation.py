@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -279,3 +282,91 @@ def test_a_translation_that_declares_other_safety_points_is_named(guide_copy: Pa
         "urgent [emergency-number] differ from the English article's [emergency-number, not-a-secret]; "
         "every language gives the same safety points"
     )
+
+
+def edit_json(path: Path, change: Callable[[dict[str, Any]], None]) -> None:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(json.dumps(data, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def test_a_missing_helpline_text_is_named_in_its_language_file_and_english_shown(guide_copy: Path) -> None:
+    path = guide_copy / "kk" / "helplines.json"
+    edit_json(path, lambda data: data["kazakhstan"]["helplines"]["150"].pop("description"))
+    guide = load_guide(guide_copy)
+    problem = the_only_problem(guide, guide_copy, Path("kk") / "helplines.json")
+    assert problem.line == line_of(path, '"150": {')
+    assert problem.message == (
+        'helpline 150 (kazakhstan) has no "description" text in kk/helplines.json; English is shown'
+    )
+    helpline = next(h for h in guide.helplines("kazakhstan") if h.number == "150")
+    assert helpline.description.get("kk") == helpline.description.get("en")
+    assert helpline.name.get("kk") == "Балалар мен жастарға арналған ұлттық сенім телефоны"
+
+
+def test_texts_for_a_helpline_that_helplines_json_does_not_list_are_named(guide_copy: Path) -> None:
+    path = guide_copy / "ru" / "helplines.json"
+    edit_json(
+        path,
+        lambda data: data["russia"]["helplines"].update({"115": {"name": "Справка", "description": "Нет."}}),
+    )
+    guide = load_guide(guide_copy)
+    problem = the_only_problem(guide, guide_copy, Path("ru") / "helplines.json")
+    assert problem.line == line_of(path, '"115": {')
+    assert "helpline 115 (russia) is not in the guide's helplines.json" in problem.message
+
+
+def test_an_unknown_advice_name_in_the_safety_words_is_named_with_its_line(guide_copy: Path) -> None:
+    path = guide_copy / "ru" / "safety.md"
+    line = replace_line(path, "## strangers-online", "## strangers")
+    guide = load_guide(guide_copy)
+    messages = [
+        (problem.line, problem.message)
+        for problem in problems_in(guide, guide_copy, Path("ru") / "safety.md")
+    ]
+    assert messages[0][0] == line
+    assert messages[0][1].startswith(
+        "unknown urgent advice 'strangers'; the sections are: emergency-number, "
+    )
+    # …and so the real name has no phrases left, which is named too.
+    assert "'strangers-online' has no phrases" in messages[1][1]
+    assert guide.safety_words("ru").phrases("strangers-online") == ()
+    assert guide.safety_words("ru").phrases("emergency-number") == (
+        "звони по номеру экстренных служб",
+        "звони 112",
+    )
+
+
+def test_an_advice_point_with_no_phrase_is_named_with_its_line(guide_copy: Path) -> None:
+    path = guide_copy / "kk" / "safety.md"
+    replace_line(path, "- бүгін сенімді ересекке айт", None)
+    guide = load_guide(guide_copy)
+    problem = the_only_problem(guide, guide_copy, Path("kk") / "safety.md")
+    assert problem.line == line_of(path, "## self-harm-today")
+    assert problem.message == "'self-harm-today' has no phrases: list at least one as '- phrase'"
+
+
+def test_missing_safety_words_and_helpline_texts_are_named(guide_copy: Path) -> None:
+    (guide_copy / "kk" / "safety.md").unlink()
+    (guide_copy / "kk" / "helplines.json").unlink()
+    guide = load_guide(guide_copy)
+    assert [str(problem) for problem in guide.problems] == [
+        f"{guide_copy / 'kk' / 'safety.md'}: the Kazakh safety words are missing: the phrases of each "
+        "urgent advice (emergency-number, self-harm-today, not-a-secret, doctor-for-body-signs, "
+        "strangers-online) and the self-harm-words",
+        f"{guide_copy / 'kk' / 'helplines.json'}: the Kazakh helpline texts are missing; English is shown",
+    ]
+    assert guide.helplines("kazakhstan")[0].name.get("kk") == "Emergency number"
+
+
+def test_a_helpline_without_an_english_name_is_left_out_and_named(guide_copy: Path) -> None:
+    path = guide_copy / "en" / "helplines.json"
+    edit_json(path, lambda data: data["russia"]["helplines"]["8-800-2000-122"].pop("name"))
+    guide = load_guide(guide_copy)
+    problem = the_only_problem(guide, guide_copy, Path("en") / "helplines.json")
+    assert problem.line == line_of(path, '"8-800-2000-122": {')
+    assert problem.message == (
+        'helpline 8-800-2000-122 (russia) has no "name" text in en/helplines.json; '
+        "it is left out until it has one"
+    )
+    assert [helpline.number for helpline in guide.helplines("russia")] == ["112"]

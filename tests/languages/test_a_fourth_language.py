@@ -2,7 +2,9 @@
 
 German is added here the way the recipe says, in a temporary copy of the resources, and is then
 offered and used everywhere a person meets a language: the setting and its picker, the
-interface's words and plurals, the command line's --lang, and the guide's list and sections.
+interface's words and plurals, the command line's --lang, the guide's list and sections, its
+helplines and the safety words its articles are checked with. Nothing else in the resources
+changes: the copy differs from the real resources by the catalog and the guide folder only.
 """
 
 from __future__ import annotations
@@ -67,6 +69,88 @@ Gefühle kommen manchmal wie das Wetter. Wer sie bemerkt und benennt, kann besse
 Ein enger Brustkorb oder schnelles Atmen sind oft die ersten Zeichen. Atme langsam ein und noch langsamer aus.
 """
 
+#: The guide folder's helpline texts: the countries and helplines of resources/guide/helplines.json.
+HELPLINES = {
+    "kazakhstan": {
+        "name": "Kasachstan",
+        "helplines": {
+            "112": {
+                "name": "Notrufnummer",
+                "description": "Ruf an, wenn jemand in Gefahr ist: Feuerwehr, Polizei, Rettungsdienst und "
+                "Gasnotdienst unter einer Nummer, kostenlos von jedem Telefon. Die direkten Nummern "
+                "gelten weiter: 101 Feuerwehr, 102 Polizei, 103 Rettungsdienst, 104 Gasnotdienst.",
+                "hours": "rund um die Uhr, jeden Tag",
+            },
+            "150": {
+                "name": "Nationales Sorgentelefon für Kinder und Jugendliche",
+                "description": "Kostenlos und vertraulich. Fachleute hören zu und helfen bei jeder Sorge, "
+                "auf Kasachisch oder Russisch.",
+            },
+            "111": {
+                "name": "Kontaktzentrum für die Rechte von Familien, Frauen und Kindern",
+                "description": "Die staatliche Anlaufstelle bei häuslicher Gewalt und Mobbing. Kostenlos "
+                "vom Festnetz und vom Handy; du kannst auch eine Textnachricht schreiben.",
+                "hours": "rund um die Uhr, jeden Tag",
+            },
+        },
+    },
+    "russia": {
+        "name": "Russland",
+        "helplines": {
+            "8-800-2000-122": {
+                "name": "Sorgentelefon für Kinder",
+                "description": "Das landesweite Sorgentelefon für Kinder, Jugendliche und Eltern. "
+                "Kostenlos und anonym.",
+            },
+            "112": {
+                "name": "Notrufnummer",
+                "description": "Ruf an, wenn jemand in Gefahr ist.",
+                "hours": "rund um die Uhr, jeden Tag",
+            },
+        },
+    },
+    "europe": {
+        "name": "Europa (die meisten Länder)",
+        "helplines": {
+            "112": {
+                "name": "Notrufnummer",
+                "description": "Ruf an, wenn jemand in Gefahr ist. Die meisten Länder Europas antworten "
+                "unter 112; wenn du bei deinem Land unsicher bist, bitte einen Erwachsenen, nachzusehen.",
+                "hours": "rund um die Uhr, jeden Tag",
+            },
+        },
+    },
+}
+
+#: The guide folder's safety words: the phrases that say each piece of urgent advice, and the
+#: words that mention self-harm.
+SAFETY = """---
+language: de
+---
+
+## emergency-number
+- ruf die Notrufnummer an
+- ruf 112 an
+
+## self-harm-today
+- erzähl es noch heute einem Erwachsenen, dem du vertraust
+
+## not-a-secret
+- auch wenn er dich bittet, es geheim zu halten
+
+## doctor-for-body-signs
+- Schmerzen in der Brust oder Atemnot
+
+## strangers-online
+- Warnzeichen für Grooming
+
+## self-harm-words
+- sich selbst verletzen
+- Selbstverletzung
+- sich das Leben nehmen
+- Suizid
+"""
+
 TIPS = """---
 language: de
 ---
@@ -102,14 +186,53 @@ def german(
         entries[msgid].plural_strs = forms
     catalog.write_text(write_po(entries.values(), language="de"), encoding="utf-8")
 
-    # 3. A guide folder, here with one article translated and one tip.
+    # 3. A guide folder, here with one article translated and one tip, the helplines' texts and
+    #    the safety words.
     folder = resources / "guide" / "de"
     folder.mkdir()
     (folder / "naming-emotions.md").write_text(ARTICLE, encoding="utf-8")
     (folder / "tips.md").write_text(TIPS, encoding="utf-8")
+    (folder / "helplines.json").write_text(
+        json.dumps(HELPLINES, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
+    (folder / "safety.md").write_text(SAFETY, encoding="utf-8")
 
     yield resources
     i18n.set_language(language_before)
+
+
+def files_under(root: Path) -> dict[str, bytes]:
+    return {str(path.relative_to(root)): path.read_bytes() for path in root.rglob("*") if path.is_file()}
+
+
+def messages(data: bytes) -> dict[str, tuple[str, str | None, list[str]]]:
+    """A catalog's translations; its comments (where each message is in the code) left aside."""
+    return {
+        msgid: (entry.msgstr, entry.plural, entry.plural_strs)
+        for msgid, entry in parse_po(data.decode("utf-8")).items()
+        if msgid  # the header, which names the extractor's run
+    }
+
+
+def test_it_takes_a_catalog_and_a_guide_folder_and_changes_no_other_file(german: Path) -> None:
+    before = {
+        f"{part}/{name}": data
+        for part in ("guide", "locale")
+        for name, data in files_under(ROOT / "resources" / part).items()
+    }
+    after = files_under(german)
+    assert sorted(after.keys() - before.keys()) == [
+        "guide/de/helplines.json",
+        "guide/de/naming-emotions.md",
+        "guide/de/safety.md",
+        "guide/de/tips.md",
+        "locale/de.po",
+    ]
+    assert before.keys() - after.keys() == set()
+    changed = sorted(name for name in before.keys() & after.keys() if before[name] != after[name])
+    # The extractor rewrites the other catalogs too, but only their comments may differ.
+    assert [name for name in changed if not name.startswith("locale/")] == []
+    assert [name for name in changed if messages(before[name]) != messages(after[name])] == []
 
 
 def test_the_extractor_makes_its_catalog_with_its_plural_rule(german: Path) -> None:
@@ -148,6 +271,13 @@ def test_the_guide_lists_its_articles_under_its_section_titles(german: Path) -> 
     assert "article 'managing-anger' has no German translation: de/managing-anger.md does not exist" in [
         problem.message for problem in guide.problems
     ]
+    helplines = guide.helplines_markdown("de")
+    assert "### Kasachstan\n" in helplines
+    assert (
+        "- **150** — Nationales Sorgentelefon für Kinder und Jugendliche. Kostenlos und vertraulich."
+        in helplines
+    )
+    assert guide.safety_words("de").phrases("emergency-number") == ("ruf die Notrufnummer an", "ruf 112 an")
     listing = format_list(guide, "de")
     assert "Gefühle\n-------\n" in listing
     assert re.search(r"\n  naming-emotions +Gefühle benennen \(3 Min\.\)\n", listing), listing

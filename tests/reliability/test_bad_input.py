@@ -51,7 +51,7 @@ BAD_VALUES: dict[str, list[str]] = {
     "day_starts_at": ["12:01", "13:00", "25:00", "4", "noon", "04:60", "-04:00"],
     "store_window_titles": ["maybe", "2", "enabled?"],
     "start_at_login": ["sometimes", "yes please"],
-    "language": ["de", "english", "EN-us", ""],
+    "language": ["xx", "english", "EN-us", ""],
 }
 
 

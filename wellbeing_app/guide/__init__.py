@@ -11,6 +11,7 @@ from wellbeing_app.guide.model import (
     GuideProblem,
     Helpline,
     Localized,
+    SafetyWords,
     Tip,
     UnknownArticleError,
 )
@@ -28,6 +29,7 @@ __all__ = [
     "GuideProblem",
     "Helpline",
     "Localized",
+    "SafetyWords",
     "Tip",
     "TipPicker",
     "UnknownArticleError",

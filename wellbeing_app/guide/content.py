@@ -15,6 +15,7 @@ from wellbeing_app.guide.model import (
     Country,
     GuideProblem,
     Helpline,
+    SafetyWords,
     Tip,
     UnknownArticleError,
     label,
@@ -74,8 +75,10 @@ class Guide:
         tips: Mapping[str, Iterable[Tip]],
         countries: Iterable[Country],
         problems: Iterable[GuideProblem] = (),
+        safety: Mapping[str, SafetyWords] | None = None,
     ) -> None:
         self._articles = dict(articles)
+        self._safety = dict(safety or {})
         self._tips = {language: tuple(language_tips) for language, language_tips in tips.items()}
         countries = tuple(countries)
         self._countries = tuple(
@@ -167,6 +170,10 @@ class Guide:
         english = self._tips.get(FALLBACK_LANGUAGE, ())
         own_ids = {tip.id for tip in own}
         return [*own, *(tip for tip in english if tip.id not in own_ids)]
+
+    def safety_words(self, language: str) -> SafetyWords:
+        """The words of `language` that say the safety points (none for a language without them)."""
+        return self._safety.get(language) or SafetyWords(language, {}, ())
 
     def countries(self) -> list[Country]:
         """The countries with helplines, Kazakhstan first, then in the file's order."""

@@ -1,4 +1,9 @@
-"""Reading and checking the guide's files: articles, break tips and helplines.
+"""Reading and checking the guide's files: articles, break tips, helplines and safety words.
+
+The language-independent facts (which helplines exist, their numbers and sources) are in
+`helplines.json` at the guide's root; everything in words is in each language's folder: its
+articles, `tips.md`, `helplines.json` (the helplines' names, descriptions and hours) and
+`safety.md` (the phrases that say each piece of urgent advice, and the self-harm words).
 
 Bad content never raises: every problem becomes a GuideProblem naming the file and line. A file
 that cannot be understood (unreadable, broken header, unknown category, wrong id or language) is
@@ -26,9 +31,10 @@ from wellbeing_app.guide.model import (
     GuideProblem,
     Helpline,
     Localized,
+    SafetyWords,
     Tip,
 )
-from wellbeing_app.guide.safety import URGENT_ADVICE, numbers_in
+from wellbeing_app.guide.safety import SELF_HARM_SECTION, URGENT_ADVICE, dialable_numbers
 
 ARTICLE_KEYS = (
     "id",
@@ -42,6 +48,7 @@ ARTICLE_KEYS = (
     "urgent",
 )
 TIPS_FILE = "tips.md"
+SAFETY_FILE = "safety.md"
 HELPLINES_FILE = "helplines.json"
 MAX_TIP_CHARACTERS = 280
 MAX_READING_MINUTES = 60
@@ -59,6 +66,8 @@ def load_guide(root: Path) -> Guide:
     parsed: dict[str, dict[str, _ParsedArticle]] = {}
     present: dict[str, dict[str, Path]] = {}
     tip_files: dict[str, _ParsedTips] = {}
+    safety: dict[str, SafetyWords] = {}
+    helpline_texts: dict[str, _HelplineTexts] = {}
     for language in languages.codes():
         folder = root / language
         parsed[language] = {}
@@ -67,7 +76,7 @@ def load_guide(root: Path) -> Guide:
             problems.append(GuideProblem(folder, None, f"the {_language_name(language)} folder is missing"))
             continue
         for path in sorted(folder.glob("*.md")):
-            if path.name == TIPS_FILE:
+            if path.name in (TIPS_FILE, SAFETY_FILE):
                 continue
             present[language][path.stem] = path
             article = _parse_article(path, language, problems)
@@ -82,19 +91,36 @@ def load_guide(root: Path) -> Guide:
             problems.append(
                 GuideProblem(tips_path, None, f"the {_language_name(language)} break tips are missing")
             )
+        safety_path = folder / SAFETY_FILE
+        if safety_path.exists():
+            words = _parse_safety(safety_path, language, problems)
+            if words is not None:
+                safety[language] = words
+        else:
+            problems.append(
+                GuideProblem(
+                    safety_path,
+                    None,
+                    f"the {_language_name(language)} safety words are missing: the phrases of each "
+                    f"urgent advice ({', '.join(URGENT_ADVICE)}) and the {SELF_HARM_SECTION}",
+                )
+            )
+        texts = _read_helpline_texts(folder / HELPLINES_FILE, language, problems)
+        if texts is not None:
+            helpline_texts[language] = texts
 
     loaded_ids = {article_id for by_id in parsed.values() for article_id in by_id}
     _check_links(parsed, loaded_ids, problems)
     _check_translations(present, parsed, problems)
     tips = _checked_tips(tip_files, loaded_ids, problems)
-    countries = _load_helplines(root / HELPLINES_FILE, problems)
-    _check_safety_points(parsed, root / HELPLINES_FILE, problems)
+    countries, listed_numbers = _load_helplines(root / HELPLINES_FILE, helpline_texts, problems)
+    _check_safety_points(parsed, listed_numbers | dialable_numbers(countries), problems)
     articles = {
         (language, article_id): entry.article
         for language, by_id in parsed.items()
         for article_id, entry in by_id.items()
     }
-    return Guide(articles, tips, countries, problems)
+    return Guide(articles, tips, countries, problems, safety)
 
 
 # --- reading files -------------------------------------------------------------------------------
@@ -371,18 +397,17 @@ def _check_translations(
 
 
 def _check_safety_points(
-    parsed: dict[str, dict[str, _ParsedArticle]], helplines_path: Path, problems: list[GuideProblem]
+    parsed: dict[str, dict[str, _ParsedArticle]], numbers: frozenset[str], problems: list[GuideProblem]
 ) -> None:
-    """Declared helplines are written in helplines.json, and every translation declares what English does."""
-    try:
-        helplines_text: str | None = helplines_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        helplines_text = None  # already reported while loading the helplines
+    """Declared helplines are in helplines.json (`numbers`: those it lists and those the English
+    texts name), and every translation declares what English does."""
+    # With no numbers the file is broken or missing, which is reported already.
+    known = numbers or None
     for by_id in parsed.values():
         for entry in by_id.values():
             article = entry.article
             for number in article.helplines:
-                if helplines_text is not None and not numbers_in(helplines_text, [number]):
+                if known is not None and number not in known:
                     problems.append(
                         GuideProblem(
                             article.path,
@@ -528,45 +553,192 @@ def _checked_tips(
     return result
 
 
+# --- safety words --------------------------------------------------------------------------------
+
+
+def _parse_safety(path: Path, folder_language: str, problems: list[GuideProblem]) -> SafetyWords | None:
+    """`<code>/safety.md`: a `## name` section per urgent advice and one for the self-harm words,
+    each a list of `- phrase` lines."""
+    lines = _read_lines(path, problems)
+    if lines is None:
+        return None
+    header = _parse_header(path, lines, ("language",), problems)
+    if header is None or not _check_language(path, header, folder_language, problems):
+        return None
+    names = (*URGENT_ADVICE, SELF_HARM_SECTION)
+    sections: dict[str, list[str]] = {}
+    heading_lines: dict[str, int] = {}
+    current: list[str] | None = None
+    in_section = False
+    for index in range(header.body_start, len(lines)):
+        text = lines[index].strip()
+        number = index + 1
+        if not text:
+            continue
+        if text.startswith("## "):
+            name = text[3:].strip()
+            current = None
+            in_section = True
+            if name not in names:
+                problems.append(
+                    GuideProblem(
+                        path, number, f"unknown urgent advice '{name}'; the sections are: {', '.join(names)}"
+                    )
+                )
+            elif name in sections:
+                problems.append(
+                    GuideProblem(
+                        path, number, f"'{name}' is given twice (first on line {heading_lines[name]})"
+                    )
+                )
+            else:
+                current = sections[name] = []
+                heading_lines[name] = number
+        elif text.startswith("- ") and text[2:].strip():
+            if current is not None:
+                current.append(text[2:].strip())
+            elif not in_section:  # (under an unknown or repeated heading: reported with it)
+                problems.append(
+                    GuideProblem(path, number, f"a phrase before any '## name' section: {text[:40]!r}")
+                )
+        else:
+            problems.append(
+                GuideProblem(path, number, f"expected '## name' or '- phrase', found {text[:40]!r}")
+            )
+    for name in names:
+        if name not in sections:
+            problems.append(
+                GuideProblem(
+                    path,
+                    len(lines),
+                    f"'{name}' has no phrases: add a '## {name}' section with at least one '- phrase'",
+                )
+            )
+        elif not sections[name]:
+            problems.append(
+                GuideProblem(
+                    path, heading_lines[name], f"'{name}' has no phrases: list at least one as '- phrase'"
+                )
+            )
+    return SafetyWords(
+        folder_language,
+        {name: tuple(sections.get(name, ())) for name in URGENT_ADVICE},
+        tuple(sections.get(SELF_HARM_SECTION, ())),
+    )
+
+
 # --- helplines -----------------------------------------------------------------------------------
 
 
-def _load_helplines(path: Path, problems: list[GuideProblem]) -> tuple[Country, ...]:
+@dataclass(frozen=True)
+class _HelplineTexts:
+    """One language's `helplines.json`: country id → its name and, by number, each helpline's texts."""
+
+    path: Path
+    lines: list[str]
+    countries: dict[str, dict[str, Any]]
+
+    def text(self, country_id: str, number: str | None, field: str) -> str | None:
+        country = self.countries.get(country_id, {})
+        entry = country if number is None else country.get("helplines", {}).get(number, {})
+        value = entry.get(field) if isinstance(entry, dict) else None
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def line(self, country_id: str, number: str | None) -> int:
+        """The line of the country's entry (or of its helpline `number`), else the file's first."""
+        start = next((i for i, line in enumerate(self.lines) if f'"{country_id}"' in line), None)
+        if start is None:
+            return 1
+        if number is not None:
+            for index in range(start, len(self.lines)):
+                if f'"{number}"' in self.lines[index]:
+                    return index + 1
+        return start + 1
+
+
+def _read_helpline_texts(path: Path, language: str, problems: list[GuideProblem]) -> _HelplineTexts | None:
+    if not path.exists():
+        shown = "" if language == FALLBACK_LANGUAGE else "; English is shown"
+        problems.append(
+            GuideProblem(path, None, f"the {_language_name(language)} helpline texts are missing{shown}")
+        )
+        return None
     lines = _read_lines(path, problems)
     if lines is None:
-        return ()
-    text = "\n".join(lines)
+        return None
+    data = _json_object(path, lines, problems, "country id → its name and its helplines' texts by number")
+    if data is None:
+        return None
+    countries: dict[str, dict[str, Any]] = {}
+    locator = _Locator(lines)
+    for country_id, entry in data.items():
+        line = locator.find(f'"{country_id}"')
+        if not isinstance(entry, dict) or not isinstance(entry.get("helplines", {}), dict):
+            problems.append(
+                GuideProblem(
+                    path,
+                    line,
+                    f'country \'{country_id}\' must be an object with a "name" and "helplines": '
+                    f'number → its "name", "description" and "hours"',
+                )
+            )
+            continue
+        countries[country_id] = entry
+    return _HelplineTexts(path, lines, countries)
+
+
+def _json_object(
+    path: Path, lines: list[str], problems: list[GuideProblem], shape: str
+) -> dict[str, Any] | None:
     try:
-        data = json.loads(text)
+        data = json.loads("\n".join(lines))
     except json.JSONDecodeError as error:
         problems.append(
             GuideProblem(path, error.lineno, f"is not valid JSON: {error.msg} (column {error.colno})")
         )
-        return ()
+        return None
     if not isinstance(data, dict):
-        problems.append(GuideProblem(path, 1, "must be a JSON object: country id → its name and helplines"))
-        return ()
+        problems.append(GuideProblem(path, 1, f"must be a JSON object: {shape}"))
+        return None
+    return data
+
+
+def _load_helplines(
+    path: Path, texts: dict[str, _HelplineTexts], problems: list[GuideProblem]
+) -> tuple[tuple[Country, ...], frozenset[str]]:
+    """The countries whose helplines loaded, and every number the file lists (also those left out)."""
+    lines = _read_lines(path, problems)
+    if lines is None:
+        return (), frozenset()
+    data = _json_object(path, lines, problems, "country id → its helplines")
+    if data is None:
+        return (), frozenset()
     locator = _Locator(lines)
     countries: list[Country] = []
+    listed: set[tuple[str, str | None]] = set()
     for country_id, entry in data.items():
         country_line = locator.find(f'"{country_id}"')
         if not isinstance(entry, dict) or not isinstance(entry.get("helplines"), list):
             problems.append(
-                GuideProblem(
-                    path, country_line, f'country \'{country_id}\' needs "name" and a "helplines" list'
-                )
+                GuideProblem(path, country_line, f"country '{country_id}' needs a \"helplines\" list")
             )
             continue
-        name = _localized(entry.get("name"), f"country '{country_id}': name", path, country_line, problems)
+        listed.add((country_id, None))
+        for number_entry in entry["helplines"]:
+            number = number_entry.get("number") if isinstance(number_entry, dict) else None
+            if isinstance(number, str):
+                listed.add((country_id, number.strip()))
+        name = _localized(texts, country_id, None, "name", f"country '{country_id}'", problems)
         if name is None:
             continue
         helplines: list[Helpline] = []
         for number_entry in entry["helplines"]:
-            helpline = _helpline(number_entry, country_id, path, locator, problems)
+            helpline = _helpline(number_entry, country_id, path, locator, texts, problems)
             if helpline is not None:
                 helplines.append(helpline)
         countries.append(Country(country_id, name, tuple(helplines)))
-    return tuple(countries)
+    _check_unknown_texts(texts, listed, problems)
+    return tuple(countries), frozenset(number for _, number in listed if number is not None)
 
 
 class _Locator:
@@ -585,7 +757,12 @@ class _Locator:
 
 
 def _helpline(
-    entry: Any, country_id: str, path: Path, locator: _Locator, problems: list[GuideProblem]
+    entry: Any,
+    country_id: str,
+    path: Path,
+    locator: _Locator,
+    texts: dict[str, _HelplineTexts],
+    problems: list[GuideProblem],
 ) -> Helpline | None:
     if not isinstance(entry, dict):
         problems.append(
@@ -598,39 +775,87 @@ def _helpline(
     if not isinstance(number, str) or not number.strip():
         problems.append(GuideProblem(path, line, f"a helpline of '{country_id}' has no \"number\" text"))
         return None
+    number = number.strip()
     source = entry.get("source")
     if not isinstance(source, str) or not source.strip():
         problems.append(GuideProblem(path, line, f'{what} needs a "source": where the number was checked'))
         return None
-    name = _localized(entry.get("name"), f"{what}: name", path, line, problems)
-    description = _localized(entry.get("description"), f"{what}: description", path, line, problems)
+    name = _localized(texts, country_id, number, "name", what, problems)
+    description = _localized(texts, country_id, number, "description", what, problems)
     if name is None or description is None:
         return None
-    hours = None
-    if entry.get("hours") is not None:
-        hours = _localized(entry.get("hours"), f"{what}: hours", path, line, problems)
-    return Helpline(number.strip(), name, description, hours, source.strip(), country_id)
+    hours = _localized(texts, country_id, number, "hours", what, problems, required=False)
+    return Helpline(number, name, description, hours, source.strip(), country_id)
 
 
 def _localized(
-    value: Any, what: str, path: Path, line: int, problems: list[GuideProblem]
+    texts: dict[str, _HelplineTexts],
+    country_id: str,
+    number: str | None,
+    field: str,
+    what: str,
+    problems: list[GuideProblem],
+    *,
+    required: bool = True,
 ) -> Localized | None:
-    """An object of texts by language code; a missing translation falls back to English (reported)."""
-    source = value.get(FALLBACK_LANGUAGE) if isinstance(value, dict) else None
-    if not isinstance(source, str) or not source.strip():
-        problems.append(
-            GuideProblem(path, line, f'{what} must be an object with at least an "{FALLBACK_LANGUAGE}" text')
-        )
+    """A text of a country or helpline in each language, from the languages' helplines.json; a
+    missing translation falls back to English (reported). Without an English text there is none
+    (reported when `required`; hours are optional: none means they have not been checked)."""
+    english = texts.get(FALLBACK_LANGUAGE)
+    source = english.text(country_id, number, field) if english is not None else None
+    if source is None:
+        if required and english is not None:
+            problems.append(
+                GuideProblem(
+                    english.path,
+                    english.line(country_id, number),
+                    f'{what} has no "{field}" text in {Path(FALLBACK_LANGUAGE) / HELPLINES_FILE}; '
+                    "it is left out until it has one",
+                )
+            )
         return None
-    texts: dict[str, str] = {}
+    by_language: dict[str, str] = {}
     for language in languages.codes():
-        text = value.get(language)
-        if isinstance(text, str) and text.strip():
-            texts[language] = text.strip()
-        else:
-            problems.append(GuideProblem(path, line, f'{what} has no "{language}" text; English is shown'))
-            texts[language] = source.strip()
-    return Localized.of(texts)
+        language_texts = texts.get(language)
+        text = language_texts.text(country_id, number, field) if language_texts is not None else None
+        if text is None and language_texts is not None:
+            problems.append(
+                GuideProblem(
+                    language_texts.path,
+                    language_texts.line(country_id, number),
+                    f'{what} has no "{field}" text in {Path(language) / HELPLINES_FILE}; English is shown',
+                )
+            )
+        by_language[language] = text if text is not None else source
+    return Localized.of(by_language)
+
+
+def _check_unknown_texts(
+    texts: dict[str, _HelplineTexts], listed: set[tuple[str, str | None]], problems: list[GuideProblem]
+) -> None:
+    """Texts for a country or helpline that the shared helplines.json does not list are named."""
+    for language_texts in texts.values():
+        for country_id, entry in language_texts.countries.items():
+            if (country_id, None) not in listed:
+                problems.append(
+                    GuideProblem(
+                        language_texts.path,
+                        language_texts.line(country_id, None),
+                        f"country '{country_id}' is not in the guide's {HELPLINES_FILE}; "
+                        f"add it there or remove its texts",
+                    )
+                )
+                continue
+            for number in entry.get("helplines", {}):
+                if (country_id, number) not in listed:
+                    problems.append(
+                        GuideProblem(
+                            language_texts.path,
+                            language_texts.line(country_id, number),
+                            f"helpline {number} ({country_id}) is not in the guide's {HELPLINES_FILE}; "
+                            f"add it there or remove its texts",
+                        )
+                    )
 
 
 def _language_name(code: str) -> str:

@@ -90,7 +90,8 @@ class Article:
     body: str
     path: Path
     #: The safety points the article gives in every language: helpline numbers (from
-    #: helplines.json) and names of urgent advice (wellbeing_app.guide.safety.URGENT_ADVICE).
+    #: helplines.json) and names of urgent advice (wellbeing_app.guide.safety.URGENT_ADVICE, said
+    #: by the phrases of each language's safety.md).
     helplines: tuple[str, ...] = ()
     urgent: tuple[str, ...] = ()
 
@@ -140,6 +141,20 @@ class Country:
     id: str
     name: Localized
     helplines: tuple[Helpline, ...]
+
+
+@dataclass(frozen=True)
+class SafetyWords:
+    """One language's words for the safety points, from its `safety.md`: the phrases that say each
+    piece of urgent advice (by name) and the words that mention self-harm or suicide."""
+
+    language: str
+    urgent: Mapping[str, tuple[str, ...]]
+    self_harm: tuple[str, ...]
+
+    def phrases(self, advice: str) -> tuple[str, ...]:
+        """The phrases that say the urgent advice named `advice`; none when the file gives none."""
+        return self.urgent.get(advice, ())
 
 
 @dataclass(frozen=True)

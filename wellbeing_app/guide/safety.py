@@ -1,9 +1,10 @@
 """The safety points an article promises: urgent advice by name, helpline numbers, and the words that say them.
 
 An article declares in its header which helplines it gives (`helplines: [112, 150]`) and which
-urgent advice (`urgent: [emergency-number]`). The names and the short phrases that carry each
-point in each language are kept here, in one place, so that a test can check that every
-translation still says what the article promises.
+urgent advice (`urgent: [emergency-number]`). The names of the urgent advice and what each means
+are kept here, once for every language; the short phrases that carry each point, and the words
+that mention self-harm, are in each language's guide folder (`<code>/safety.md`), so that a test
+can check that every translation still says what the article promises.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from wellbeing_app.guide.model import FALLBACK_LANGUAGE, Country
 
 @dataclass(frozen=True)
 class UrgentAdvice:
-    """One piece of urgent advice; any one of `phrases[language]` in the text says it."""
+    """One piece of urgent advice an article can promise; `<code>/safety.md` gives its phrases."""
 
     name: str
     meaning: str
-    phrases: dict[str, tuple[str, ...]]
 
 
 URGENT_ADVICE: dict[str, UrgentAdvice] = {
@@ -30,82 +30,29 @@ URGENT_ADVICE: dict[str, UrgentAdvice] = {
         UrgentAdvice(
             "emergency-number",
             "someone in immediate danger: call the emergency number (112) now",
-            {
-                "en": ("call the emergency number", "call 112"),
-                "ru": ("звони по номеру экстренных служб", "звони 112"),
-                "kk": ("төтенше жағдай нөміріне қоңырау шал", "112-ге қоңырау шал"),
-            },
         ),
         UrgentAdvice(
             "self-harm-today",
             "thoughts of hurting yourself, even without a plan: tell a trusted adult today or call a helpline",
-            {
-                "en": ("tell a trusted adult today",),
-                "ru": ("сегодня же расскажи взрослому",),
-                "kk": ("бүгін сенімді ересекке айт",),
-            },
         ),
         UrgentAdvice(
             "not-a-secret",
             "someone talks of hurting themselves: tell a trusted adult even if asked to keep it secret",
-            {
-                "en": (
-                    "even if they ask you to keep it a secret",
-                    "even if someone asks you to",
-                    "even if your friend asks you not to",
-                ),
-                "ru": (
-                    "даже если он просит никому не говорить",
-                    "даже если друг попросит",
-                    "и попросил молчать",
-                ),
-                "kk": ("құпия сақтауды өтінсе де",),
-            },
         ),
         UrgentAdvice(
             "doctor-for-body-signs",
             "first-time or very strong symptoms, chest pain or trouble breathing: a doctor; 103 or 112 when sudden or severe",
-            {
-                "en": ("chest pain or trouble breathing",),
-                "ru": ("болит в груди или трудно дышать",),
-                "kk": ("кеудең ауырса немесе тыныс алу қиындаса",),
-            },
         ),
         UrgentAdvice(
             "strangers-online",
             "a stranger online who asks for secrecy, photos or a meeting: stop, keep the messages, tell an adult",
-            {
-                "en": ("warning signs of grooming",),
-                "ru": ("будь осторожен с незнакомцами",),
-                "kk": ("бұл қауіп белгісі",),
-            },
         ),
     )
 }
 
-#: Words that mention self-harm or suicide; a text with one of them must point to help.
-SELF_HARM_WORDS: dict[str, tuple[str, ...]] = {
-    "en": (
-        "self-harm",
-        "hurting themselves",
-        "hurt themselves",
-        "hurting yourself",
-        "hurt yourself",
-        "suicide",
-        "ending their life",
-        "end their life",
-    ),
-    "ru": (
-        "причинить себе вред",
-        "причиняет себе вред",
-        "причинил себе вред",
-        "покончить с собой",
-        "не хочет жить",
-        "суицид",
-        "самоповрежд",
-    ),
-    "kk": ("өзіне зиян келтір", "өзіңе зиян келтір", "өмірін қию", "өзіне қол жұмсау"),
-}
+#: The section of `<code>/safety.md` that lists the words mentioning self-harm or suicide; a text
+#: with one of them must point to help.
+SELF_HARM_SECTION = "self-harm-words"
 
 _DIGITS = re.compile(r"\d+(?:-\d+)*")
 
@@ -115,10 +62,11 @@ def plain(text: str) -> str:
     return " ".join(text.replace("**", "").replace("*", "").casefold().split())
 
 
-def says(text: str, advice: UrgentAdvice, language: str) -> bool:
-    """Whether `text` (in `language`) gives `advice`."""
+def says(text: str, phrases: Iterable[str]) -> bool:
+    """Whether `text` has one of `phrases` (those of a piece of urgent advice, or the self-harm
+    words, from a language's safety.md), ignoring emphasis, case and line breaks."""
     flat = plain(text)
-    return any(plain(phrase) in flat for phrase in advice.phrases.get(language, ()))
+    return any(plain(phrase) in flat for phrase in phrases)
 
 
 def dialable_numbers(countries: Iterable[Country]) -> frozenset[str]:

@@ -49,11 +49,19 @@ class Grant:
 
 
 def is_exempt(app: AppRef, always_allowed: Iterable[str]) -> bool:
-    """Whether an app never counts and is never blocked: the desktop itself, or on the list."""
+    """Whether an app never counts and is never blocked: the desktop itself, or on the list.
+
+    A program where the person can write (its key is a path) is never exempt, whatever it is
+    called: a copy of a game named like an allowed app is still the game.
+    """
+    if app.is_self:
+        return True
+    if app.from_writable_place:
+        return False
     keys = {app.executable.lower(), app.name.lower()}
     if app.executable.lower().endswith(".exe"):
         keys.add(app.executable.lower()[:-4])
-    if keys & SYSTEM_APPS or app.is_self:
+    if keys & SYSTEM_APPS:
         return True
     return bool(keys & {name.lower() for name in always_allowed})
 
@@ -189,7 +197,9 @@ def decide(
 
 def _limit_by_name(settings: Settings, app: AppRef) -> int | None:
     for name, minutes in settings.app_limits.items():
-        if name.lower() in {app.executable.lower(), app.name.lower()}:
+        # A copy of a limited game under its own name (by path) stays limited.
+        base = app.executable.replace("\\", "/").rsplit("/", 1)[-1]
+        if name.lower() in {app.executable.lower(), base.lower(), app.name.lower()}:
             return minutes
     return None
 

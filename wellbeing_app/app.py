@@ -5,15 +5,16 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
+import os
 import random
 import sys
 from datetime import date, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wellbeing_app import autostart
+from wellbeing_app import autostart, surroundings
 from wellbeing_app.core.errors import CoreError, PasscodeError
-from wellbeing_app.core.model import BlockReason, Decision, Verdict
+from wellbeing_app.core.model import BlockReason, Decision, EventKind, Verdict
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.i18n import _, localize, ngettext, resources_dir, set_language
 from wellbeing_app.paths import resolve_data_dir
@@ -27,6 +28,9 @@ log = logging.getLogger(__name__)
 
 class TrayApp:
     """Owns the windows and wires the controller's signals to them and the service's actions."""
+
+    #: How often other display servers of this account are looked for.
+    DISPLAY_CHECK_MS = 30_000
 
     def __init__(
         self, service: Service, qt_app: object, *, data_dir_given: Path | None, tray: Tray | None = None
@@ -49,6 +53,13 @@ class TrayApp:
         self._tips_shown: dict[date, list[str]] = {}
         self.probes = choose_probes()
         self.controller = Controller(service, self.probes)
+        from wellbeing_app.ui.qt import QtCore
+
+        self._displays_recorded: set[str] = set()
+        self._display_timer = QtCore.QTimer()
+        self._display_timer.setObjectName("other displays")
+        self._display_timer.setInterval(self.DISPLAY_CHECK_MS)
+        self._display_timer.timeout.connect(self.check_displays)
         self.overlay = Overlay(
             now=service.now,
             verify=lambda passcode, purpose: service.verify_passcode(passcode, purpose=purpose),
@@ -93,9 +104,13 @@ class TrayApp:
             self.status_window = StatusWindow(self.tray)
             self.status_window.show()
         self._sync_autostart()
+        self._check_start()
         self.controller.start()
+        self.check_displays()
+        self._display_timer.start()
 
     def stop(self, *, how: str = "quit") -> None:
+        self._display_timer.stop()
         self.controller.stop(how=how)
         self.overlay.hide()
         self.tray.hide()
@@ -243,12 +258,37 @@ class TrayApp:
         window.activateWindow()  # type: ignore[attr-defined]
 
     def _sync_autostart(self) -> None:
+        """Make the start-at-login entry what the setting says; a changed entry is put right and
+        recorded (it is read at every start: an edited Exec or Hidden=true does not last)."""
+        command = autostart.current_command(self.data_dir_given)
         try:
-            wanted = self.service.settings.start_at_login
-            if wanted != autostart.is_enabled():
-                autostart.set_enabled(wanted, autostart.current_command(self.data_dir_given))
+            if self.service.settings.start_at_login:
+                wrong = autostart.put_right(command)
+                if wrong is not None:
+                    self.service.record_sign(EventKind.START_CHANGED, {"what": "autostart", "detail": wrong})
+            elif autostart.is_enabled():
+                autostart.set_enabled(False, command)
         except OSError as error:
             log.warning("cannot change start at login: %s", error)
+
+    def _check_start(self) -> None:
+        found = surroundings.foreign_start(os.environ, sys.modules, surroundings.install_roots())
+        if found:
+            self.service.record_sign(
+                EventKind.START_CHANGED, {"what": "environment", "detail": "; ".join(found)}
+            )
+
+    def check_displays(self) -> None:
+        """Record each display server of this account other than this one, once."""
+        found = surroundings.other_displays(
+            surroundings.current_uid(),
+            surroundings.own_displays(os.environ),
+            runtime_dir=surroundings.runtime_dir(os.environ),
+        )
+        for display in found:
+            if display not in self._displays_recorded:
+                self._displays_recorded.add(display)
+                self.service.record_sign(EventKind.OTHER_DISPLAY, {"display": display})
 
     def first_run(self) -> bool:
         """Run the wizard on the first start of a data dir; False when the person cancels it."""

@@ -841,6 +841,12 @@ class Service:
 
     # --- records ----------------------------------------------------------------------------------
 
+    def record_sign(self, kind: EventKind, data: dict[str, Any]) -> Event:
+        """Keep, at once, a record of a sign found around the app (a changed start, a display)."""
+        event = self._record(kind, data)
+        self._flush_events()
+        return event
+
     def _record(self, kind: EventKind, data: dict[str, Any]) -> Event:
         return self._record_at(kind, self._now(), data)
 

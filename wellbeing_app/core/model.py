@@ -118,6 +118,8 @@ class EventKind(enum.Enum):
     DATA_DELETED = "data_deleted"
     DATA_IMPORTED = "data_imported"  # data: spans, events
     RECORDS_RESTORED = "records_restored"  # the database file was deleted while running; data: path
+    START_CHANGED = "start_changed"  # data: what ("autostart" | "environment"), detail
+    OTHER_DISPLAY = "other_display"  # another display server of this user; data: display
 
 
 @dataclass(frozen=True)

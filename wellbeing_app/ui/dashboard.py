@@ -207,6 +207,19 @@ def describe_event(event: Event) -> str:
         )
     if kind is EventKind.RECORDS_RESTORED:
         return _("The records file was deleted while Wellbeing was running; it was written back")
+    if kind is EventKind.START_CHANGED:
+        detail = str(data.get("detail", ""))
+        if data.get("what") == "environment":
+            return _("Wellbeing was started with something that can change what it sees: {detail}").format(
+                detail=detail
+            )
+        return _(
+            "The entry that starts Wellbeing at login had been changed ({detail}); it was put right"
+        ).format(detail=detail)
+    if kind is EventKind.OTHER_DISPLAY:
+        return _(
+            "Another display was started in this account ({display}); Wellbeing does not see what runs on it"
+        ).format(display=data.get("display", "?"))
     return _("Something happened: {kind}").format(kind=kind.value)
 
 

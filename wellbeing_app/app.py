@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import logging
-import os
 import random
 import sys
 from datetime import date, timedelta
@@ -28,9 +27,6 @@ log = logging.getLogger(__name__)
 
 class TrayApp:
     """Owns the windows and wires the controller's signals to them and the service's actions."""
-
-    #: How often other display servers of this account are looked for.
-    DISPLAY_CHECK_MS = 30_000
 
     def __init__(
         self, service: Service, qt_app: object, *, data_dir_given: Path | None, tray: Tray | None = None
@@ -55,10 +51,10 @@ class TrayApp:
         self.controller = Controller(service, self.probes)
         from wellbeing_app.ui.qt import QtCore
 
-        self._displays_recorded: set[str] = set()
+        self._signs = surroundings.Signs()
         self._display_timer = QtCore.QTimer()
         self._display_timer.setObjectName("other displays")
-        self._display_timer.setInterval(self.DISPLAY_CHECK_MS)
+        self._display_timer.setInterval(round(surroundings.DISPLAY_CHECK_SECONDS * 1000))
         self._display_timer.timeout.connect(self.check_displays)
         self.overlay = Overlay(
             now=service.now,
@@ -272,23 +268,13 @@ class TrayApp:
             log.warning("cannot change start at login: %s", error)
 
     def _check_start(self) -> None:
-        found = surroundings.foreign_start(os.environ, sys.modules, surroundings.install_roots())
-        if found:
-            self.service.record_sign(
-                EventKind.START_CHANGED, {"what": "environment", "detail": "; ".join(found)}
-            )
+        for kind, data in self._signs.of_start():
+            self.service.record_sign(kind, data)
 
     def check_displays(self) -> None:
         """Record each display server of this account other than this one, once."""
-        found = surroundings.other_displays(
-            surroundings.current_uid(),
-            surroundings.own_displays(os.environ),
-            runtime_dir=surroundings.runtime_dir(os.environ),
-        )
-        for display in found:
-            if display not in self._displays_recorded:
-                self._displays_recorded.add(display)
-                self.service.record_sign(EventKind.OTHER_DISPLAY, {"display": display})
+        for kind, data in self._signs.new_displays():
+            self.service.record_sign(kind, data)
 
     def first_run(self) -> bool:
         """Run the wizard on the first start of a data dir; False when the person cancels it."""

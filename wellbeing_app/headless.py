@@ -9,6 +9,7 @@ import selectors
 import signal
 from collections.abc import Callable
 
+from wellbeing_app import surroundings
 from wellbeing_app.core.engine import TickResult
 from wellbeing_app.service import Service
 from wellbeing_app.tracker.base import ProbeSet
@@ -54,6 +55,10 @@ def run_tracking(
     samples = 0
     service.start_tracking()
     start = clock.elapsed()
+    signs = surroundings.Signs()
+    for kind, data in signs.of_start():
+        service.record_sign(kind, data)
+    next_display_check = start
     next_tick = start  # the first sample at once: the time until then is credited to no app
     try:
         while not stop_requested:
@@ -71,6 +76,10 @@ def run_tracking(
                     with contextlib.suppress(BlockingIOError):
                         os.read(wake_read, 512)
             now = clock.elapsed()
+            if now >= next_display_check:
+                for kind, data in signs.new_displays():
+                    service.record_sign(kind, data)
+                next_display_check = now + surroundings.DISPLAY_CHECK_SECONDS
             if switched or now >= next_tick:
                 result = service.tick(sampler.sample(with_title=service.settings.store_window_titles))
                 samples += 1

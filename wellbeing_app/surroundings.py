@@ -8,6 +8,12 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
+from typing import Any
+
+from wellbeing_app.core.model import EventKind
+
+#: How often other display servers of this account are looked for, in seconds.
+DISPLAY_CHECK_SECONDS = 30.0
 
 #: Environment variables that make every program of the process load code or see another time.
 #: FAKETIME and its siblings are read by libfaketime; LD_PRELOAD loads any library first.
@@ -123,3 +129,26 @@ def runtime_dir(environ: Mapping[str, str]) -> Path | None:
 
 def current_uid() -> int:
     return os.getuid() if hasattr(os, "getuid") else -1
+
+
+class Signs:
+    """What is worth a record about how this process was started and what else runs around it:
+    each `(kind, data)` once per run (a display still there a minute later is not news)."""
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = os.environ if environ is None else environ
+        self._displays: set[str] = set()
+
+    def of_start(self) -> list[tuple[EventKind, dict[str, Any]]]:
+        found = foreign_start(self._environ, sys.modules, install_roots())
+        if not found:
+            return []
+        return [(EventKind.START_CHANGED, {"what": "environment", "detail": "; ".join(found)})]
+
+    def new_displays(self) -> list[tuple[EventKind, dict[str, Any]]]:
+        found = other_displays(
+            current_uid(), own_displays(self._environ), runtime_dir=runtime_dir(self._environ)
+        )
+        new = [display for display in found if display not in self._displays]
+        self._displays.update(new)
+        return [(EventKind.OTHER_DISPLAY, {"display": display}) for display in new]

@@ -203,7 +203,24 @@ SENTENCES: dict[EventKind, tuple[dict[str, Any], str]] = {
         {"path": "/home/kid/.local/share/wellbeing-app/wellbeing.sqlite3"},
         "The records file was deleted while Wellbeing was running; it was written back",
     ),
+    EventKind.START_CHANGED: (
+        {"what": "autostart", "detail": "Hidden=true"},
+        "The entry that starts Wellbeing at login had been changed (Hidden=true); it was put right",
+    ),
+    EventKind.OTHER_DISPLAY: (
+        {"display": ":5"},
+        "Another display was started in this account (:5); Wellbeing does not see what runs on it",
+    ),
 }
+
+
+def test_a_start_with_a_preloaded_library_is_named() -> None:
+    at = datetime(2026, 11, 25, 9, 0, tzinfo=ALMATY)
+    data = {"what": "environment", "detail": "LD_PRELOAD=/home/kid/hook.so; FAKETIME=+1d"}
+    assert describe_event(Event("s", EventKind.START_CHANGED, at, TODAY, data)) == (
+        "Wellbeing was started with something that can change what it sees: LD_PRELOAD=/home/kid/hook.so; "
+        "FAKETIME=+1d"
+    )
 
 
 def test_every_kind_of_event_has_a_sentence() -> None:

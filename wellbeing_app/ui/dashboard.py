@@ -208,7 +208,7 @@ def describe_event(event: Event) -> str:
     if kind is EventKind.RECORDS_RESTORED:
         return _("The records file was deleted while Wellbeing was running; it was written back")
     if kind is EventKind.START_CHANGED:
-        detail = str(data.get("detail", ""))
+        detail = str(data.get("detail") or "?")
         if data.get("what") == "environment":
             return _("Wellbeing was started with something that can change what it sees: {detail}").format(
                 detail=detail

@@ -256,3 +256,26 @@ def test_a_clock_jump_and_a_gap_after_a_restart(tmp_path: Path) -> None:
     assert describe_event(
         Event("b", EventKind.TRACKING_GAP, at, TODAY, {"seconds": 3600, "same_boot": False})
     ) == ("Wellbeing was not running for 1 h (the computer was restarted)")
+
+
+def test_a_game_under_a_borrowed_name_is_counted_and_shown_with_its_path(
+    qtbot: QtBot, service: Service
+) -> None:
+    service.change_settings({"always_allowed": ("libreoffice",)})
+    import_usage(
+        service,
+        [
+            ("/home/kid/libreoffice", "XTerm (/home/kid/libreoffice)", 20),
+            ("wellbeing-app", "Wellbeing", 10),  # a copy under this app's name: not this app
+            ("libreoffice", "Writer", 30),
+        ],
+    )
+    window = Dashboard(service)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.ring.text() == "30 / 60 min"
+    assert window.bars.row_texts() == [
+        "Writer: 30 min (not counted)",
+        "XTerm (/home/kid/libreoffice): 20 min",
+        "Wellbeing: 10 min",
+    ]

@@ -9,7 +9,8 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from wellbeing_app.core.errors import SettingError
-from wellbeing_app.core.model import BlockReason, Event, EventKind, Verdict
+from wellbeing_app.core.model import AppRef, BlockReason, Event, EventKind, Verdict
+from wellbeing_app.core.policy import is_exempt
 from wellbeing_app.core.settings import Settings, Weekday
 from wellbeing_app.i18n import _, localize, ngettext
 from wellbeing_app.service import Service, ServiceError, Status
@@ -357,8 +358,9 @@ class Dashboard(QtWidgets.QWidget):
             return
         show_message(self.problem, "")
 
-    def _counted(self, executable: str, settings: Settings) -> bool:
-        return executable not in settings.always_allowed and executable != "wellbeing-app"
+    def _counted(self, app: AppRef, settings: Settings) -> bool:
+        # The engine's own rule: a copy named like an allowed app, the desktop or this app counts.
+        return not is_exempt(app, settings.always_allowed)
 
     def _show_today(self, status: Status) -> None:
         settings = self._service.settings
@@ -396,7 +398,7 @@ class Dashboard(QtWidgets.QWidget):
         self.details.setText("\n".join(lines))
         self.details.setAccessibleDescription(" ".join(lines))
         bars = [
-            AppBar(app.name, seconds / 60, self._counted(app.executable, settings))
+            AppBar(app.name, seconds / 60, self._counted(app, settings))
             for app, seconds in status.by_app
             if not app.is_self
         ]
@@ -409,7 +411,7 @@ class Dashboard(QtWidgets.QWidget):
         first = today - timedelta(days=6)
         minutes: dict[date, float] = {first + timedelta(days=i): 0.0 for i in range(7)}
         for usage in self._service.store.usage_by_day_app(first, today - timedelta(days=1)):
-            if self._counted(usage.app.executable, settings):
+            if self._counted(usage.app, settings):
                 minutes[usage.day] = minutes.get(usage.day, 0.0) + usage.seconds / 60
         minutes[today] = status.used_minutes
         bars = []

@@ -3,15 +3,18 @@ or the desktop, whatever they are called."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
+from tests.tracker.linux_desktop import private_xvfb, require, start_openbox, stop, xdotool
 from wellbeing_app.core.model import SELF_APP, AppRef
 from wellbeing_app.core.policy import is_exempt
 from wellbeing_app.tracker.common import executable_key, process_name, user_can_change, window_foreground
@@ -92,3 +95,73 @@ def test_only_a_probe_that_checked_the_process_id_reports_this_app() -> None:
     assert other is not None
     assert not other.is_self
     assert not AppRef("wellbeing-app", "Wellbeing").is_self
+
+
+# --- a real second Unix user on a real X server ---------------------------------------------
+
+CHILD = "wbkid"
+
+#: Run by the child: what the X11 probe, running as the child, makes of the window in front.
+CHILD_PROBE = """
+import json, select, sys, time
+from wellbeing_app.core.policy import is_exempt
+from wellbeing_app.tracker.x11 import DesktopIndex, X11Foreground
+probe = X11Foreground(sys.argv[1], desktop_index=DesktopIndex([], languages=[]))
+deadline = time.monotonic() + 10
+app = probe.foreground(with_title=False).app
+while (app is None or not app.executable.endswith(sys.argv[2])) and time.monotonic() < deadline:
+    select.select([probe.change_fd()], [], [], 0.5)  # woken when the active window changes
+    probe.drain_changes()
+    app = probe.foreground(with_title=False).app
+print(json.dumps({"executable": app.executable, "name": app.name,
+                  "exempt": is_exempt(app, ["libreoffice"])}))
+"""
+
+
+@pytest.fixture(scope="module")
+def child() -> Path:
+    """A real second user (created once, kept: creating users is slow), with a home of their own."""
+    if os.geteuid() != 0 or shutil.which("useradd") is None or shutil.which("setpriv") is None:
+        pytest.skip("a second user needs root, useradd and setpriv")
+    if subprocess.run(["id", CHILD], capture_output=True).returncode != 0:
+        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", CHILD], check=True)
+    return Path(os.path.expanduser(f"~{CHILD}"))
+
+
+def as_child(home: Path, display: str, *command: str, **popen: Any) -> subprocess.Popen[bytes]:
+    root = Path(__file__).resolve().parents[2]
+    site = next((root / ".venv" / "lib").glob("python3*/site-packages"), None)
+    env = ["env", "-i", f"HOME={home}", f"DISPLAY={display}", "PATH=/usr/bin:/bin"]
+    if site is not None:
+        env.append(f"PYTHONPATH={root}:{site}")
+    setpriv = ["setpriv", "--reuid", CHILD, "--regid", CHILD, "--init-groups"]
+    return subprocess.Popen([*setpriv, *env, *command], cwd=home, **popen)
+
+
+@pytest.mark.x11
+@pytest.mark.parametrize("borrowed", ["libreoffice", "trayer"])
+def test_a_copy_in_the_childs_home_is_known_by_its_path_to_the_app_running_as_the_child(
+    child: Path, borrowed: str
+) -> None:
+    if not Path("/usr/bin/python3").exists() or sys.version_info[:2] != (3, 11):
+        pytest.skip("the child runs the probe on the system Python 3.11 with this checkout's packages")
+    program = child / borrowed
+    shutil.copy(require("xterm"), program)
+    shutil.chown(program, CHILD, CHILD)
+    with private_xvfb("-ac") as (display, _xvfb):
+        openbox = start_openbox(display)
+        game = as_child(child, display, str(program), "-e", "cat", stdin=subprocess.DEVNULL)
+        try:
+            window = xdotool(display, "search", "--sync", "--onlyvisible", "--pid", str(game.pid)).split()[-1]
+            xdotool(display, "windowactivate", "--sync", window)
+            probe = as_child(
+                child, display, "/usr/bin/python3", "-c", CHILD_PROBE, display, borrowed,
+                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            )  # fmt: skip
+            out, err = probe.communicate(timeout=30)
+            assert probe.returncode == 0, err.decode()
+        finally:
+            stop(game)
+            stop(openbox)
+    seen = json.loads(out)
+    assert seen == {"executable": str(program), "name": f"XTerm ({program})", "exempt": False}

@@ -14,10 +14,11 @@ from typing import Any
 
 import pytest
 
-from tests.tracker.linux_desktop import private_xvfb, require, start_openbox, stop, xdotool
+from tests.tracker.linux_desktop import private_xvfb, require, start_openbox, stop, wait_until, xdotool
 from wellbeing_app.core.model import SELF_APP, AppRef
 from wellbeing_app.core.policy import is_exempt
 from wellbeing_app.tracker.common import executable_key, process_name, user_can_change, window_foreground
+from wellbeing_app.tracker.x11 import DesktopIndex, X11Foreground
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX owners and modes")
 
@@ -165,3 +166,29 @@ def test_a_copy_in_the_childs_home_is_known_by_its_path_to_the_app_running_as_th
             stop(openbox)
     seen = json.loads(out)
     assert seen == {"executable": str(program), "name": f"XTerm ({program})", "exempt": False}
+
+
+@pytest.mark.x11
+def test_a_system_program_calling_its_window_libreoffice_is_still_itself() -> None:
+    """`xterm -class libreoffice`: the window says "libreoffice", the program is xterm."""
+    with private_xvfb() as (display, _xvfb):
+        openbox = start_openbox(display)
+        xterm = subprocess.Popen(
+            [require("xterm"), "-class", "libreoffice", "-name", "libreoffice", "-e", "cat"],
+            env={**os.environ, "DISPLAY": display},
+            stdin=subprocess.DEVNULL,
+        )
+        probe = X11Foreground(display, desktop_index=DesktopIndex([], languages=[]))
+        try:
+            window = xdotool(display, "search", "--sync", "--onlyvisible", "--pid", str(xterm.pid)).split()[
+                -1
+            ]
+            xdotool(display, "windowactivate", "--sync", window)
+            app = wait_until(lambda: probe.foreground(with_title=False).app, what="the window in front")
+        finally:
+            probe.close()
+            stop(xterm)
+            stop(openbox)
+    assert app.name == "libreoffice"  # what the window says, shown as it is
+    assert app.executable == os.path.basename(os.path.realpath(require("xterm")))
+    assert not is_exempt(app, ["libreoffice"])

@@ -1,9 +1,10 @@
 """Find every translatable message in the code and bring the catalogs up to date.
 
 `python scripts/extract_messages.py` rewrites resources/locale/wellbeing.pot and adds new
-messages (untranslated) to ru.po and kk.po, keeping what is translated and dropping messages the
-code no longer has. Messages are the string literals given to `_()`, `N_()` and `Text()`, and the
-two first arguments of `ngettext()`.
+messages (untranslated) to the catalog of every language declared in
+wellbeing_app/core/languages.py but the source language (a new language gets its catalog),
+keeping what is translated and dropping messages the code no longer has. Messages are the string
+literals given to `_()`, `N_()` and `Text()`, and the two first arguments of `ngettext()`.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from wellbeing_app.core import languages  # noqa: E402
 from wellbeing_app.po import Entry, parse_po, write_po  # noqa: E402
 
 LOCALE = ROOT / "resources" / "locale"
-LANGUAGES = ("ru", "kk")
 MARKERS = {"_", "N_", "Text"}
 
 
@@ -77,17 +78,19 @@ def merge(found: dict[str, Entry], existing: dict[str, Entry]) -> list[Entry]:
     return merged
 
 
-def main() -> None:
+def main(locale: Path = LOCALE) -> None:
+    """Write the template and bring every language's catalog in `locale` up to date."""
     found = extract()
-    LOCALE.mkdir(parents=True, exist_ok=True)
-    (LOCALE / "wellbeing.pot").write_text(write_po(found.values(), language=None), encoding="utf-8")
-    for language in LANGUAGES:
-        path = LOCALE / f"{language}.po"
+    locale.mkdir(parents=True, exist_ok=True)
+    (locale / "wellbeing.pot").write_text(write_po(found.values(), language=None), encoding="utf-8")
+    for language in (declared.code for declared in languages.translated()):
+        path = locale / f"{language}.po"
         existing = parse_po(path.read_text(encoding="utf-8")) if path.exists() else {}
         merged = merge(found, existing)
         path.write_text(write_po(merged, language=language), encoding="utf-8")
         missing = sum(1 for e in merged if not (e.msgstr or (e.plural_strs and all(e.plural_strs))))
-        print(f"{path.relative_to(ROOT)}: {len(merged)} messages, {missing} not translated")
+        shown = path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+        print(f"{shown}: {len(merged)} messages, {missing} not translated")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from wellbeing_app.core import languages  # noqa: E402
 from wellbeing_app.core.model import AppRef, BlockReason, Decision, Verdict  # noqa: E402
 from wellbeing_app.guide.loader import load_guide  # noqa: E402
 from wellbeing_app.guide.tips import TipPicker  # noqa: E402
@@ -60,11 +61,11 @@ def main() -> None:
             app=AppRef("supertux2", "SuperTux"),
         ),
     }
-    for language in ("en", "ru", "kk"):
+    for language in languages.codes():
         set_language(language)
         tips = TipPicker(guide.tips(language), random.Random(3))
         for kind, decision in decisions.items():
-            if kind == "app-limit" and language != "en":
+            if kind == "app-limit" and language != languages.SOURCE_LANGUAGE:
                 continue
             tip = tips.pick([])
             overlay = Overlay(
@@ -77,8 +78,8 @@ def main() -> None:
             )
             overlay.show_decision(decision, cap_minutes=60, tip=(tip.text, tip.related) if tip else None)
             grab(app, f"overlay-{kind}-{language}.png")
-            if kind == "break" and language == "en":
-                overlay.read_more.click()
+            if kind == "break" and language == languages.SOURCE_LANGUAGE:
+                overlay.content.read_more.click()
                 grab(app, "overlay-read-more-en.png")
             overlay.hide()
             overlay.deleteLater()

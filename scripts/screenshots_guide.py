@@ -1,4 +1,4 @@
-"""Render the guide window offscreen in English, Russian and Kazakh into docs/screenshots/.
+"""Render the guide window offscreen in every language into docs/screenshots/.
 
 Run from the repository: `.venv/bin/python scripts/screenshots_guide.py [article-id]`.
 """
@@ -15,7 +15,8 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from wellbeing_app.guide import LANGUAGES, load_guide  # noqa: E402
+from wellbeing_app.core import languages  # noqa: E402
+from wellbeing_app.guide import load_guide  # noqa: E402
 from wellbeing_app.i18n import set_language  # noqa: E402
 from wellbeing_app.ui.guide_window import GuideWindow  # noqa: E402
 from wellbeing_app.ui.qt import QtWidgets  # noqa: E402
@@ -33,7 +34,7 @@ def main(argv: list[str]) -> int:
         print(f"guide: {problem}", file=sys.stderr)
     out = ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
-    for language in LANGUAGES:
+    for language in languages.codes():
         set_language(language)
         window = GuideWindow(guide, language, today=DAY)
         window.resize(*SIZE)

@@ -19,9 +19,11 @@ sys.path.insert(0, str(ROOT))
 
 from wellbeing_app.core.clock import FakeClock  # noqa: E402
 from wellbeing_app.core.days import day_of  # noqa: E402
+from wellbeing_app.core.events import payload_from_json  # noqa: E402
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan  # noqa: E402
 from wellbeing_app.core.settings import DowntimeWindow, Weekday  # noqa: E402
 from wellbeing_app.service import Service  # noqa: E402
+from wellbeing_app.storage import open_store  # noqa: E402
 
 ZONE = ZoneInfo("Asia/Almaty")
 NOW = datetime(2026, 11, 25, 16, 30, tzinfo=ZONE)  # a Wednesday afternoon
@@ -73,7 +75,9 @@ def fill(service: Service) -> None:
         return f"{prefix}-{number}"
 
     def event(kind: EventKind, at: datetime, **data: object) -> None:
-        events.append(Event(uid("event"), kind, at, day_of(at, ZONE, settings.day_starts_at), dict(data)))
+        events.append(
+            Event(uid("event"), at, day_of(at, ZONE, settings.day_starts_at), payload_from_json(kind, data))
+        )
 
     for back, usage in enumerate(reversed(WEEK)):
         day_start = (NOW - timedelta(days=back)).replace(hour=15, minute=0) - timedelta(hours=6)
@@ -121,8 +125,9 @@ def fill(service: Service) -> None:
     )
     event(EventKind.WARNING, NOW.replace(hour=16, minute=12), minutes_left=10)
     event(EventKind.PASSCODE_FAILED, NOW.replace(hour=16, minute=20), purpose="change settings")
-    service.store.upsert_spans(spans)
-    service.store.add_events(events)
+    with open_store(service.data_dir).store as store:  # the records of past days, as if tracked then
+        store.upsert_spans(spans)
+        store.add_events(events)
 
 
 def dark_palette(qt_gui: object) -> object:

@@ -12,8 +12,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from wellbeing_app import autostart, surroundings
+from wellbeing_app.core import languages
+from wellbeing_app.core.blocks import overlay_kind
 from wellbeing_app.core.errors import CoreError, PasscodeError
-from wellbeing_app.core.model import BlockReason, Decision, EventKind, Verdict
+from wellbeing_app.core.events import StartChangedPayload
+from wellbeing_app.core.model import BlockReason, Decision, Verdict
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.i18n import _, localize, ngettext, resources_dir, set_language
 from wellbeing_app.paths import resolve_data_dir
@@ -136,7 +139,7 @@ class TrayApp:
 
     def _show_overlay(self, decision: Decision) -> None:
         if decision.verdict in (Verdict.BREAK, Verdict.BLOCK):
-            cap = self.service.engine.cap_seconds_today()
+            cap = self.service.cap_seconds_today()
             self.overlay.show_decision(
                 decision, cap_minutes=None if cap is None else round(cap / 60), tip=self._next_tip()
             )
@@ -167,7 +170,8 @@ class TrayApp:
 
     def _grant(self, minutes: int, passcode: str) -> None:
         decision = self.controller.decision
-        if decision is not None and decision.reason is BlockReason.DOWNTIME:
+        kind = None if decision is None else overlay_kind(decision)
+        if kind is not None and kind.grants_free_time:
             until = self.service.now() + timedelta(minutes=minutes)
             self._act(lambda: self.service.grant(until=until, passcode=passcode))
         else:
@@ -183,7 +187,7 @@ class TrayApp:
                 log.info("back to desktop: %s", why)
         self.overlay.hide()
         self.controller.front = None
-        self.service.engine.forget_front()
+        self.service.forget_front()
         self.controller.tick()
 
     def _passcode(self, purpose: str) -> str | None:
@@ -261,20 +265,20 @@ class TrayApp:
             if self.service.settings.start_at_login:
                 wrong = autostart.put_right(command)
                 if wrong is not None:
-                    self.service.record_sign(EventKind.START_CHANGED, {"what": "autostart", "detail": wrong})
+                    self.service.record_sign(StartChangedPayload("autostart", wrong))
             elif autostart.is_enabled():
                 autostart.set_enabled(False, command)
         except OSError as error:
             log.warning("cannot change start at login: %s", error)
 
     def _check_start(self) -> None:
-        for kind, data in self._signs.of_start():
-            self.service.record_sign(kind, data)
+        for sign in self._signs.of_start():
+            self.service.record_sign(sign)
 
     def check_displays(self) -> None:
         """Record each display server of this account other than this one, once."""
-        for kind, data in self._signs.new_displays():
-            self.service.record_sign(kind, data)
+        for display in self._signs.new_displays():
+            self.service.record_sign(display)
 
     def first_run(self) -> bool:
         """Run the wizard on the first start of a data dir; False when the person cancels it."""
@@ -298,7 +302,7 @@ def _load_qt_translations(qt_app: Any, language: str, old: Any) -> Any:
         qt_app.removeTranslator(old)
     translator = QtCore.QTranslator(qt_app)
     folder = QtCore.QLibraryInfo.path(QtCore.QLibraryInfo.LibraryPath.TranslationsPath)
-    if language != "en" and translator.load(f"qtbase_{language}", folder):
+    if language != languages.SOURCE_LANGUAGE and translator.load(f"qtbase_{language}", folder):
         qt_app.installTranslator(translator)
         return translator
     return None

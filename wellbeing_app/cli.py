@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TextIO
 
 from wellbeing_app import __version__
+from wellbeing_app.core import languages
+from wellbeing_app.core.blocks import block_kind
 from wellbeing_app.core.breaks import BreakError
 from wellbeing_app.core.errors import CoreError
 from wellbeing_app.core.settings import Settings
@@ -133,8 +135,7 @@ def status_text(status: Status) -> str:
     if decision.until is not None:
         line += " " + _("until {time}").format(time=decision.until.astimezone().strftime("%H:%M"))
     if decision.reason is not None:
-        reasons = {"cap": _("the daily cap is used"), "downtime": _("downtime"), "app_limit": _("app limit")}
-        line += f" ({reasons[decision.reason.value]})"
+        line += f" ({_(block_kind(decision.reason).reason_words or decision.reason.value)})"
     lines.append(line)
     if not status.tracking:
         lines.append(_("Tracking is not running: start the app with `wellbeing-app run`."))
@@ -294,7 +295,7 @@ def cmd_doctor(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         json.dump(
             {
                 "data_dir": str(service.data_dir),
-                "database": service.store.location,
+                "database": service.database_location,
                 "probes": [
                     {
                         "kind": s.kind,
@@ -311,7 +312,7 @@ def cmd_doctor(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         )
         out.write("\n")
         return
-    out.write(_("Data: {path}").format(path=service.store.location) + "\n")
+    out.write(_("Data: {path}").format(path=service.database_location) + "\n")
     for s in statuses:
         mark = "ok " if s.works else "no "
         out.write(f"[{mark}] {s.kind:10} {s.backend:10} {s.detail}\n")
@@ -441,11 +442,11 @@ def build_parser() -> argparse.ArgumentParser:
         listing = guide_commands.add_parser(name, help=text)
         if name == "search":
             listing.add_argument("query")
-        listing.add_argument("--lang", choices=["en", "ru", "kk"], help=_("language (default: the app's)"))
+        listing.add_argument("--lang", choices=languages.codes(), help=_("language (default: the app's)"))
         listing.add_argument("--json", action="store_true")
     show_article = guide_commands.add_parser("show", help=_("one article"))
     show_article.add_argument("id")
-    show_article.add_argument("--lang", choices=["en", "ru", "kk"], help=_("language (default: the app's)"))
+    show_article.add_argument("--lang", choices=languages.codes(), help=_("language (default: the app's)"))
     preview = commands.add_parser(
         "preview", help=_("show an overlay as the child would see it (Escape closes)")
     )

@@ -12,12 +12,10 @@ from collections.abc import Callable
 from wellbeing_app import surroundings
 from wellbeing_app.core.engine import TickResult
 from wellbeing_app.service import Service
+from wellbeing_app.service.loop import TICK_SECONDS, TickLoop
 from wellbeing_app.tracker.base import ProbeSet
-from wellbeing_app.tracker.sampler import Sampler
 
 log = logging.getLogger(__name__)
-
-TICK_SECONDS = 1.0
 
 
 def run_tracking(
@@ -30,10 +28,11 @@ def run_tracking(
 ) -> int:
     """Track until SIGTERM/SIGINT or for `seconds`; returns the number of samples taken.
 
-    Waits in `select` on the foreground probe's change notifications (a window switch is
-    sampled the moment it happens) and on a signal wake-up pipe; no sleeps, no threads.
+    Runs the service's `TickLoop`, waiting in `select` on the foreground probe's change
+    notifications (a window switch is sampled the moment it happens) and on a signal wake-up
+    pipe; no sleeps, no threads.
     """
-    sampler = Sampler(probes, service.clock)
+    loop = TickLoop(service, probes, tick_seconds=tick_seconds)
     clock = service.clock
     stop_requested = False
 
@@ -48,51 +47,46 @@ def run_tracking(
     previous_handlers = {sig: signal.signal(sig, request_stop) for sig in (signal.SIGTERM, signal.SIGINT)}
     selector = selectors.DefaultSelector()
     selector.register(wake_read, selectors.EVENT_READ, "signal")
-    change_fd = probes.foreground.change_fd()
+    change_fd = loop.change_fd()
     if change_fd is not None:
         selector.register(change_fd, selectors.EVENT_READ, "switch")
 
-    samples = 0
-    service.start_tracking()
+    loop.start()
     start = clock.elapsed()
+    # Signs around the app: how it was started (once), other displays of the account (now and then).
     signs = surroundings.Signs()
-    for kind, data in signs.of_start():
-        service.record_sign(kind, data)
+    for sign in signs.of_start():
+        service.record_sign(sign)
     next_display_check = start
-    next_tick = start  # the first sample at once: the time until then is credited to no app
     try:
         while not stop_requested:
             now = clock.elapsed()
             if seconds is not None and now - start >= seconds:
                 break
-            wait = max(0.0, next_tick - now)
+            wait = loop.seconds_to_next_tick()
             if seconds is not None:
                 wait = min(wait, max(0.0, start + seconds - now))
             switched = False
             for key, _mask in selector.select(wait):
                 if key.data == "switch":
-                    switched = probes.foreground.drain_changes() or switched
+                    switched = loop.drain_switches() or switched
                 else:
                     with contextlib.suppress(BlockingIOError):
                         os.read(wake_read, 512)
             now = clock.elapsed()
             if now >= next_display_check:
-                for kind, data in signs.new_displays():
-                    service.record_sign(kind, data)
+                for display in signs.new_displays():
+                    service.record_sign(display)
                 next_display_check = now + surroundings.DISPLAY_CHECK_SECONDS
-            if switched or now >= next_tick:
-                result = service.tick(sampler.sample(with_title=service.settings.store_window_titles))
-                samples += 1
-                if on_tick is not None:
-                    on_tick(result)
-                if now >= next_tick:
-                    next_tick = max(next_tick + tick_seconds, now + tick_seconds / 2)
+            result = loop.step(switched=switched)
+            if result is not None and on_tick is not None:
+                on_tick(result)
     finally:
-        service.stop_tracking(how="signal" if stop_requested else "quit")
+        loop.stop(how="signal" if stop_requested else "quit")
         selector.close()
         signal.set_wakeup_fd(previous_wakeup)
         for sig, handler in previous_handlers.items():
             signal.signal(sig, handler)
         os.close(wake_read)
         os.close(wake_write)
-    return samples
+    return loop.samples

@@ -5,21 +5,11 @@ from __future__ import annotations
 import ast
 import gettext
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-#: Plural rules of the languages the app speaks (gettext's Plural-Forms, written in Python).
-PLURAL_FORMS: dict[str, tuple[str, Callable[[int], int]]] = {
-    "en": ("nplurals=2; plural=(n != 1);", lambda n: 0 if n == 1 else 1),
-    "ru": (
-        "nplurals=3; plural=(n%10==1 && n%100!=11 ? 0 : n%10>=2 && n%10<=4 && (n%100<10 || n%100>=20) ? 1 : 2);",
-        lambda n: (
-            0 if n % 10 == 1 and n % 100 != 11 else 1 if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14 else 2
-        ),
-    ),
-    "kk": ("nplurals=2; plural=(n != 1);", lambda n: 0 if n == 1 else 1),
-}
+from wellbeing_app.core import languages
 
 
 @dataclass
@@ -101,7 +91,7 @@ def parse_po(text: str) -> dict[str, Entry]:
 
 def write_po(entries: Iterable[Entry], *, language: str | None) -> str:
     """A .po (or, without a language, a .pot) file."""
-    header_form = PLURAL_FORMS.get(language or "en", PLURAL_FORMS["en"])[0]
+    rule = languages.plural_rule(language)
     lines = [
         'msgid ""',
         'msgstr ""',
@@ -110,7 +100,7 @@ def write_po(entries: Iterable[Entry], *, language: str | None) -> str:
         _quote("MIME-Version: 1.0\n"),
         _quote("Content-Type: text/plain; charset=UTF-8\n"),
         _quote("Content-Transfer-Encoding: 8bit\n"),
-        _quote(f"Plural-Forms: {header_form}\n"),
+        _quote(f"Plural-Forms: {rule.header}\n"),
         "",
     ]
     for entry in entries:
@@ -122,7 +112,7 @@ def write_po(entries: Iterable[Entry], *, language: str | None) -> str:
         lines.append(f"msgid {_quote(entry.msgid)}")
         if entry.plural is not None:
             lines.append(f"msgid_plural {_quote(entry.plural)}")
-            forms = entry.plural_strs or [""] * (3 if language == "ru" else 2)
+            forms = entry.plural_strs or [""] * rule.forms
             lines.extend(f"msgstr[{i}] {_quote(text)}" for i, text in enumerate(forms))
         else:
             lines.append(f"msgstr {_quote(entry.msgstr)}")
@@ -137,7 +127,7 @@ class PoTranslations(gettext.NullTranslations):
         super().__init__()
         self._messages: dict[str, str] = {}
         self._plurals: dict[str, list[str]] = {}
-        self._plural_rule = PLURAL_FORMS.get(language, PLURAL_FORMS["en"])[1]
+        self._plural_rule = languages.plural_rule(language)
         for entry in parse_po(path.read_text(encoding="utf-8")).values():
             if entry.msgid and entry.msgstr:
                 self._messages[entry.msgid] = entry.msgstr

@@ -8,9 +8,8 @@ import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
-from wellbeing_app.core.model import EventKind
+from wellbeing_app.core.events import OtherDisplayPayload, StartChangedPayload
 
 #: How often other display servers of this account are looked for, in seconds.
 DISPLAY_CHECK_SECONDS = 30.0
@@ -133,22 +132,22 @@ def current_uid() -> int:
 
 class Signs:
     """What is worth a record about how this process was started and what else runs around it:
-    each `(kind, data)` once per run (a display still there a minute later is not news)."""
+    each once per run (a display still there a minute later is not news)."""
 
     def __init__(self, environ: Mapping[str, str] | None = None) -> None:
         self._environ = os.environ if environ is None else environ
         self._displays: set[str] = set()
 
-    def of_start(self) -> list[tuple[EventKind, dict[str, Any]]]:
+    def of_start(self) -> list[StartChangedPayload]:
         found = foreign_start(self._environ, sys.modules, install_roots())
         if not found:
             return []
-        return [(EventKind.START_CHANGED, {"what": "environment", "detail": "; ".join(found)})]
+        return [StartChangedPayload("environment", "; ".join(found))]
 
-    def new_displays(self) -> list[tuple[EventKind, dict[str, Any]]]:
+    def new_displays(self) -> list[OtherDisplayPayload]:
         found = other_displays(
             current_uid(), own_displays(self._environ), runtime_dir=runtime_dir(self._environ)
         )
         new = [display for display in found if display not in self._displays]
         self._displays.update(new)
-        return [(EventKind.OTHER_DISPLAY, {"display": display}) for display in new]
+        return [OtherDisplayPayload(display) for display in new]

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from wellbeing_app.core.clock import FakeClock
+from wellbeing_app.core.engine import TickResult
 from wellbeing_app.core.errors import PasscodeError
 from wellbeing_app.core.model import AppRef, EventKind, Sample, Verdict
 from wellbeing_app.service import Service
@@ -23,12 +24,14 @@ class Person:
     def __init__(self, service: Service, clock: FakeClock) -> None:
         self.service, self.clock = service, clock
 
-    def use(self, app: AppRef, seconds: int) -> None:
+    def use(self, app: AppRef, seconds: int) -> TickResult:
+        """Returns the last tick's result (its decision is what the person sees now)."""
         # the tracker samples at the moment of a switch, then every second
-        self.service.tick(Sample(self.clock.elapsed(), self.clock.wall(), app, idle_seconds=0.0))
+        result = self.service.tick(Sample(self.clock.elapsed(), self.clock.wall(), app, idle_seconds=0.0))
         for _ in range(seconds):
             self.clock.advance(1)
-            self.service.tick(Sample(self.clock.elapsed(), self.clock.wall(), app, idle_seconds=0.0))
+            result = self.service.tick(Sample(self.clock.elapsed(), self.clock.wall(), app, idle_seconds=0.0))
+        return result
 
 
 @pytest.fixture
@@ -58,8 +61,7 @@ def test_a_killed_tracker_loses_at_most_the_journal_interval_and_leaves_a_gap_re
     service = open_service(tmp_path, clock)
     service.start_tracking()
     Person(service, clock).use(GAME, 200)  # no DB flush yet: the spans are only in the journal
-    service.journal.close()  # killed: nothing more is written, not even a clean stop
-    service._release_tracker_lock()  # and the kernel drops the dead process's tracker lock
+    service.abandon()  # killed: nothing more is written, and the kernel drops its tracker lock
     assert open_service(tmp_path, clock).status().used_seconds >= 200 - 2  # a reader merges the journal
     clock.advance(600)
     restarted = open_service(tmp_path, clock)
@@ -67,8 +69,8 @@ def test_a_killed_tracker_loses_at_most_the_journal_interval_and_leaves_a_gap_re
     assert restarted.status().used_seconds >= 198
     gaps = restarted.events(1, [EventKind.TRACKING_GAP])
     assert len(gaps) == 1
-    assert gaps[0].data["seconds"] >= 600
-    assert gaps[0].data["same_boot"] is True
+    assert gaps[0].payload.seconds >= 600
+    assert gaps[0].payload.same_boot is True
     restarted.close()
 
 
@@ -78,18 +80,14 @@ def test_moving_the_clock_while_the_app_is_not_running_is_seen_at_the_next_start
     service = open_service(tmp_path, clock)
     service.change_settings({"daily_cap_minutes": 40, "break_every_minutes": None})
     service.start_tracking()
-    Person(service, clock).use(GAME, 40 * 60)
-    assert service.engine.last_decision is not None
-    assert service.engine.last_decision.verdict is Verdict.BLOCK
+    assert Person(service, clock).use(GAME, 40 * 60).decision.verdict is Verdict.BLOCK
     service.close()
     clock.jump_wall(timedelta(days=1))  # set to tomorrow while the app is stopped
     restarted = open_service(tmp_path, clock)
     restarted.start_tracking()
-    Person(restarted, clock).use(GAME, 2)
-    assert restarted.engine.last_decision is not None
-    assert restarted.engine.last_decision.verdict is Verdict.BLOCK
+    assert Person(restarted, clock).use(GAME, 2).decision.verdict is Verdict.BLOCK
     jumps = restarted.events(3, [EventKind.CLOCK_JUMP])
-    assert [e.data["seconds"] for e in jumps] == [86400]
+    assert [e.payload.seconds for e in jumps] == [86400]
     restarted.close()
 
 
@@ -108,9 +106,9 @@ def test_a_grant_survives_a_restart(tmp_path: Path, clock: FakeClock) -> None:
     assert status.cap_minutes == 55
     assert status.remaining_minutes == pytest.approx(15, abs=0.05)
     grants = restarted.events(1, [EventKind.GRANT])
-    assert grants[0].data["minutes"] == 15
+    assert grants[0].payload.minutes == 15
     failures = restarted.events(1, [EventKind.PASSCODE_FAILED])
-    assert [e.data["purpose"] for e in failures] == ["grant more time"]
+    assert [e.payload.purpose for e in failures] == ["grant more time"]
     restarted.close()
 
 

@@ -293,14 +293,12 @@ def feed(accountant: Accountant, elapsed: float, title: str | None) -> list[Usag
 
 def test_window_titles_are_kept_only_when_the_user_turns_that_on() -> None:
     uids = (f"s{n}" for n in itertools.count())
-    keeping = Accountant(
-        new_uid=lambda: next(uids), idle_threshold_seconds=180, day_starts_at=time(4), store_titles=True
-    )
+    keeping = Accountant(Settings(store_window_titles=True), new_uid=lambda: next(uids))
     for second, title in enumerate(["Mail", "Mail", "Mail", "News", "News"]):
         feed(keeping, float(second), title)
     assert [(s.title, s.seconds) for s in keeping.pending()] == [("Mail", 3.0), ("News", 1.0)]
 
-    private = Accountant(new_uid=lambda: next(uids), idle_threshold_seconds=180, day_starts_at=time(4))
+    private = Accountant(Settings(), new_uid=lambda: next(uids))
     for second, title in enumerate(["Mail", "Mail", "Mail", "News", "News"]):
         feed(private, float(second), title)
     assert [(s.title, s.seconds) for s in private.pending()] == [(None, 4.0)]

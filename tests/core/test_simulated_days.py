@@ -32,12 +32,12 @@ def timeline(sim: Simulation, kinds: set[EventKind], zone: ZoneInfo = ALMATY) ->
 
 
 def warnings(sim: Simulation, zone: ZoneInfo = ALMATY) -> list[tuple[int, str]]:
-    return [(e.data["minutes_left"], hhmm(e.at, zone)) for e in sim.events_of(EventKind.WARNING)]
+    return [(e.payload.minutes_left, hhmm(e.at, zone)) for e in sim.events_of(EventKind.WARNING)]
 
 
 def blocks(sim: Simulation, zone: ZoneInfo = ALMATY) -> list[tuple[str, str, str, datetime]]:
     return [
-        (e.data["reason"], e.data["app"], hhmm(e.at, zone), datetime.fromisoformat(e.data["until"]))
+        (e.payload.reason.value, e.payload.app, hhmm(e.at, zone), e.payload.until)
         for e in sim.events_of(EventKind.BLOCK)
     ]
 
@@ -113,14 +113,14 @@ def test_a_teenagers_school_day_in_almaty() -> None:
         ("break_taken", "16:24"),
     ]
     natural = sim.events_of(EventKind.BREAK_NATURAL)[0]
-    assert natural.data == {"away_seconds": 40 * 60}
+    assert natural.payload.to_json() == {"away_seconds": 40 * 60}
     started = sim.events_of(EventKind.BREAK_STARTED)
-    assert [datetime.fromisoformat(e.data["ends_at"]) for e in started] == [
+    assert [e.payload.ends_at for e in started] == [
         at("2026-11-25 14:35"),
         at("2026-11-25 16:19"),
         at("2026-11-25 16:24"),
     ]
-    assert [e.data for e in sim.events_of(EventKind.SUSPEND)] == [{"seconds": 40 * 60}]
+    assert [e.payload.to_json() for e in sim.events_of(EventKind.SUSPEND)] == [{"seconds": 40 * 60}]
     assert [hhmm(e.at) for e in sim.events_of(EventKind.SUSPEND)] == ["15:44"]
     assert warnings(sim) == [(10, "16:19"), (5, "16:29"), (1, "16:33")]
     assert blocks(sim) == [("cap", "supertux2", "16:34", at("2026-11-26 07:00"))]
@@ -258,7 +258,7 @@ def test_moving_the_wall_clock_loses_nothing_counts_nothing_twice_and_opens_no_d
     assert all(a.end <= b.start for a, b in itertools.pairwise(spans))
     assert {s.day for s in spans} == {date(2026, 11, 24)}
     jumps = sim.events_of(EventKind.CLOCK_JUMP)
-    assert [e.data["seconds"] for e in jumps] == [3600, -3600, 86400, -86400]
+    assert [e.payload.seconds for e in jumps] == [3600, -3600, 86400, -86400]
     assert [hhmm(e.at) for e in jumps] == ["10:10", "10:20", "10:30", "10:40"]
 
     # At the cap, a clock moved a day forward brings no fresh cap, and the block lifts at the
@@ -270,8 +270,8 @@ def test_moving_the_wall_clock_loses_nothing_counts_nothing_twice_and_opens_no_d
     assert sim.decision.verdict is Verdict.BLOCK
     assert sim.decision.until == at("2026-11-25 04:00")
     assert sim.minutes_by_app() == {"supertux2": 60.0}
-    assert sim.events_of(EventKind.CLOCK_JUMP)[-1].data["seconds"] == 90000
-    assert sim.events_of(EventKind.CLOCK_JUMP)[-1].data["wall"] == "2026-11-25T07:00:01+00:00"
+    assert sim.events_of(EventKind.CLOCK_JUMP)[-1].payload.seconds == 90000
+    assert sim.events_of(EventKind.CLOCK_JUMP)[-1].payload.wall.isoformat() == "2026-11-25T07:00:01+00:00"
 
 
 def test_a_clock_moved_back_an_hour_at_the_cap_does_not_reopen_the_hour() -> None:
@@ -281,7 +281,7 @@ def test_a_clock_moved_back_an_hour_at_the_cap_does_not_reopen_the_hour() -> Non
     sim.use(GAME, 30)
     assert sim.decision.verdict is Verdict.BLOCK
     assert sim.minutes_by_app() == {"supertux2": 40.0}
-    assert [e.data["seconds"] for e in sim.events_of(EventKind.CLOCK_JUMP)] == [-3600]
+    assert [e.payload.seconds for e in sim.events_of(EventKind.CLOCK_JUMP)] == [-3600]
 
 
 # --- (e) a time-zone change ------------------------------------------------------------------------------
@@ -297,7 +297,7 @@ def test_a_zone_change_mid_day_is_recorded_and_the_day_continues() -> None:
     sim.clock.set_zone(DUBAI)
     sim.use(GAME, 1)
     changes = sim.events_of(EventKind.ZONE_CHANGED)
-    assert [(e.data, hhmm(e.at, DUBAI)) for e in changes] == [
+    assert [(e.payload.to_json(), hhmm(e.at, DUBAI)) for e in changes] == [
         ({"old": "Asia/Almaty", "new": "Asia/Dubai"}, "13:30")
     ]
     assert sim.decision.used_seconds == 31 * 60
@@ -339,7 +339,7 @@ def test_a_zone_moved_west_over_the_day_start_gives_no_time_back() -> None:
     assert sim.now().astimezone(BERLIN) == datetime(2026, 11, 26, 4, 0, tzinfo=BERLIN)
     assert sim.engine.day == date(2026, 11, 26)
     assert sim.minutes_by_app(date(2026, 11, 25)) == {"supertux2": 60.0}
-    assert [e.data["new"] for e in sim.events_of(EventKind.ZONE_CHANGED)] == ["Europe/Berlin"]
+    assert [e.payload.new for e in sim.events_of(EventKind.ZONE_CHANGED)] == ["Europe/Berlin"]
 
 
 # --- (f) weekday caps and app limits ---------------------------------------------------------------------
@@ -458,7 +458,11 @@ def test_a_pause_counts_nothing_and_blocks_nothing_then_tracking_resumes() -> No
     sim.use(GAME, 50)
     pause = sim.engine.pause(30)
     sim.events.append(pause)
-    assert (pause.kind, pause.data, hhmm(pause.at)) == (EventKind.TRACKING_PAUSED, {"minutes": 30}, "14:50")
+    assert (pause.kind, pause.payload.to_json(), hhmm(pause.at)) == (
+        EventKind.TRACKING_PAUSED,
+        {"minutes": 30},
+        "14:50",
+    )
     sim.use(GAME, 30)  # 15:20: the pause runs out
     assert sim.minutes_by_app() == {"supertux2": 50.0}
     assert sim.engine.breaks.session_seconds == 50 * 60

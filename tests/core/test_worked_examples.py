@@ -44,7 +44,7 @@ def test_a_natural_break_resets_the_session(settings: Settings) -> None:
     sim.use(BROWSER, 25)
     sim.lock(6)  # away 09:25-09:31
     assert sim.engine.breaks.session_seconds == 0
-    assert sim.events_of(EventKind.BREAK_NATURAL)[0].data["away_seconds"] >= 300
+    assert sim.events_of(EventKind.BREAK_NATURAL)[0].payload.away_seconds >= 300
     sim.use(BROWSER, 29)
     assert sim.decision.verdict is not Verdict.BREAK
     assert sim.events_of(EventKind.BREAK_STARTED) == []
@@ -115,14 +115,14 @@ def test_warnings_at_10_5_and_1_minute_left_then_blocked_until_the_day_starts() 
     sim = simulate(settings, "2026-11-24 14:00")
     sim.keep_results = True
     sim.use(GAME, 49)
-    assert [e.data["minutes_left"] for e in sim.events_of(EventKind.WARNING)] == []
+    assert [e.payload.minutes_left for e in sim.events_of(EventKind.WARNING)] == []
     sim.use(GAME, 1)
-    assert [e.data["minutes_left"] for e in sim.events_of(EventKind.WARNING)] == [10]
+    assert [e.payload.minutes_left for e in sim.events_of(EventKind.WARNING)] == [10]
     assert sim.decision.verdict is Verdict.WARN
     sim.use(GAME, 5)
     sim.use(GAME, 4)
     warnings = sim.events_of(EventKind.WARNING)
-    assert [(w.data["minutes_left"], w.at.astimezone(ALMATY).strftime("%H:%M")) for w in warnings] == [
+    assert [(w.payload.minutes_left, w.at.astimezone(ALMATY).strftime("%H:%M")) for w in warnings] == [
         (10, "14:50"),
         (5, "14:55"),
         (1, "14:59"),
@@ -131,7 +131,7 @@ def test_warnings_at_10_5_and_1_minute_left_then_blocked_until_the_day_starts() 
     assert sim.decision.verdict is Verdict.BLOCK
     assert sim.decision.reason is BlockReason.CAP
     assert sim.decision.until == at("2026-11-25 04:00")
-    assert [e.data["reason"] for e in sim.events_of(EventKind.BLOCK)] == ["cap"]
+    assert [e.payload.reason for e in sim.events_of(EventKind.BLOCK)] == [BlockReason.CAP]
     # the calculator and libreoffice still work; the game stays blocked
     sim.use(CALCULATOR, 10)
     assert sim.decision.verdict is Verdict.ALLOW
@@ -150,7 +150,12 @@ def test_more_time_lets_counted_apps_work_for_exactly_the_grant() -> None:
     assert sim.decision.verdict is Verdict.BLOCK
     grant = sim.grant(minutes=15)
     assert grant.kind is EventKind.GRANT
-    assert grant.data == {"uid": grant.data["uid"], "by": "parent", "day": "2026-11-24", "minutes": 15}
+    assert grant.payload.to_json() == {
+        "uid": grant.payload.uid,
+        "by": "parent",
+        "day": "2026-11-24",
+        "minutes": 15,
+    }
     minutes = sim.until(lambda d: d.verdict is Verdict.BLOCK, app=GAME)
     assert minutes == 15.0
     assert sim.minutes_by_app()["supertux2"] == 75.0
@@ -167,7 +172,7 @@ def test_downtime_blocks_counted_apps_until_morning_whatever_the_cap(settings: S
     sim.use(OFFICE, 1)
     assert sim.decision.verdict is Verdict.ALLOW
     grant = sim.grant(until=at("2026-11-24 21:30"))
-    assert grant.data["until"] == "2026-11-24T21:30:00+05:00"
+    assert grant.payload.until.isoformat() == "2026-11-24T21:30:00+05:00"
     sim.use(GAME, 1)
     assert sim.decision.verdict is not Verdict.BLOCK
     sim.use(GAME, 29)
@@ -218,7 +223,7 @@ def test_sleeping_through_a_break_satisfies_it_and_sleep_counts_nowhere(settings
     sim.sleep(19)
     assert sim.decision.verdict is not Verdict.BREAK
     assert sim.events_of(EventKind.BREAK_TAKEN)
-    assert sim.events_of(EventKind.SUSPEND)[0].data == {"seconds": 19 * 60}
+    assert sim.events_of(EventKind.SUSPEND)[0].payload.to_json() == {"seconds": 19 * 60}
     assert sim.minutes_by_app() == {"firefox": 30.0}
 
 
@@ -246,9 +251,9 @@ def test_moving_the_clock_a_day_forward_does_not_open_a_new_day() -> None:
     sim.move_wall_clock(timedelta(days=1))
     sim.use(GAME, 1)
     assert sim.decision.verdict is Verdict.BLOCK
-    assert [e.data["seconds"] for e in sim.events_of(EventKind.CLOCK_JUMP)] == [86400]
+    assert [e.payload.seconds for e in sim.events_of(EventKind.CLOCK_JUMP)] == [86400]
     sim.move_wall_clock(timedelta(days=-1, hours=-1))
     sim.use(GAME, 1)
     assert sim.decision.verdict is Verdict.BLOCK
-    assert [e.data["seconds"] for e in sim.events_of(EventKind.CLOCK_JUMP)] == [86400, -90000]
+    assert [e.payload.seconds for e in sim.events_of(EventKind.CLOCK_JUMP)] == [86400, -90000]
     assert sim.minutes_by_app() == {"supertux2": 40.0}

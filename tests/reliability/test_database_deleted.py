@@ -39,7 +39,7 @@ def test_a_deleted_database_comes_back_with_the_passcode_settings_and_usage(
         assert reader.settings.daily_cap_minutes == 40
         assert reader.status().used_seconds >= 40 * 60
         restored = reader.events(1, [EventKind.RECORDS_RESTORED])
-        assert [e.data["path"] for e in restored] == [str(data_dir / DATABASE)]
+        assert [e.payload.path for e in restored] == [str(data_dir / DATABASE)]
     finally:
         reader.close()
     assert any("was deleted while Wellbeing was running" in notice for notice in service.notices)

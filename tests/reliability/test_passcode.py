@@ -77,13 +77,14 @@ def test_a_database_that_cannot_be_written_does_not_lift_the_lockout(
 
         raise StorageError("cannot write to the database: the disk is full; free some space and try again")
 
-    service.store.add_events = failing  # type: ignore[method-assign]
+    # The store is the service's own; a full disk is simulated on it for this one method.
+    service._store.add_events = failing  # type: ignore[method-assign]
     for _ in range(5):
         with pytest.raises(PasscodeError):
             service.verify_passcode("0000", purpose="grant more time")
     with pytest.raises(PasscodeError, match="too many wrong passcodes"):
         service.verify_passcode("2468", purpose="grant more time")
-    service.tracking = False  # leave without trying to write again
+    service.abandon()  # leave without trying to write again
     service.close()
 
 
@@ -213,9 +214,9 @@ def test_editing_the_database_file_changes_settings_but_is_recorded_at_the_next_
     assert not restarted.passcode_is_set()
     assert any("changed outside Wellbeing" in notice for notice in restarted.notices)
     [changed] = restarted.events(1, [EventKind.SETTING_CHANGED])[-1:]
-    assert changed.data == {"key": "daily_cap_minutes", "old": 40, "new": 120, "outside": True}
+    assert changed.payload.to_json() == {"key": "daily_cap_minutes", "old": 40, "new": 120, "outside": True}
     removed = restarted.events(1, [EventKind.PASSCODE_CHANGED])[-1]
-    assert removed.data == {"set": False, "outside": True}
+    assert removed.payload.to_json() == {"set": False, "outside": True}
     recorded = len(restarted.events(1, [EventKind.SETTING_CHANGED]))
     restarted.close()
 

@@ -22,7 +22,7 @@ def test_a_suspend_is_never_counted_and_is_recorded(data_dir: Path) -> None:
     assert service.status().used_seconds == 15 * 60
     assert sum(row.seconds for row in service.report(1)) == 15 * 60
     [suspend] = service.events(1, [EventKind.SUSPEND])
-    assert suspend.data["seconds"] == 3600
+    assert suspend.payload.seconds == 3600
     assert service.events(1, [EventKind.CLOCK_JUMP]) == []  # the clock did not jump; time passed
     service.close()
 

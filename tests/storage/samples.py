@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from datetime import datetime, timedelta, timezone
 
+from wellbeing_app.core.events import payload_from_json
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
 
 PLUS5 = timezone(timedelta(hours=5))
@@ -46,8 +47,7 @@ def event(
 ) -> Event:
     return Event(
         uid=uid or f"event-{next(_numbers)}",
-        kind=kind,
         at=at,
         day=(at - timedelta(hours=4)).date(),
-        data=data if data is not None else {},
+        payload=payload_from_json(kind, data if data is not None else {}),
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from wellbeing_app.core.events import WarningPayload
 from wellbeing_app.core.model import AppRef, EventKind, UsageSpan
 from wellbeing_app.core.passcode import Attempt, PasscodeHash
 from wellbeing_app.storage import DayAppUsage, StorageError, Store, open_store
@@ -117,7 +118,9 @@ def test_events_round_trip_and_duplicates_are_ignored(store: Store) -> None:
     block = event(EventKind.BLOCK, NINE + timedelta(minutes=10), {"reason": "cap", "app": "supertux2"})
     grant = event(EventKind.GRANT, NINE + timedelta(minutes=12), {"minutes": 15, "by": "parent"})
     store.add_events([block, warning])
-    store.add_events([grant, warning.__class__(warning.uid, EventKind.WARNING, NINE, DAY, {"changed": True})])
+    store.add_events(
+        [grant, warning.__class__(warning.uid, NINE, DAY, WarningPayload(extra={"changed": True}))]
+    )
     assert store.events_between(DAY, DAY) == [warning, block, grant]
     assert store.events_between(DAY, DAY, kinds={EventKind.GRANT, EventKind.WARNING}) == [warning, grant]
     assert store.events_between(DAY + timedelta(days=1), DAY + timedelta(days=2)) == []

@@ -214,7 +214,7 @@ def test_a_hand_written_json_needs_no_uids_days_or_apps(store: Store, tmp_path: 
     assert store.import_file(path) == ImportResult(1, 0, 1, 0)
     assert store.usage_on(date(2026, 11, 24)) == {AppRef("game", "game"): 1200.0}
     [grant] = store.events_between(DAY, DAY)
-    assert (grant.kind, grant.data) == (EventKind.GRANT, {"minutes": 15})
+    assert (grant.kind, grant.payload.to_json()) == (EventKind.GRANT, {"minutes": 15})
     assert store.import_file(path) == ImportResult(0, 1, 0, 1)
 
 

@@ -181,7 +181,7 @@ class _EmptyDesktop:
     backend = "empty"
 
     def foreground(self, *, with_title: bool) -> Foreground:
-        return Foreground(None, reason="no window is active")
+        return Foreground(None, reason="no window is active", nothing_in_front=True)
 
     def change_fd(self) -> int | None:
         return None

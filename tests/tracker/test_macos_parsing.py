@@ -204,7 +204,9 @@ def test_foreground_probe_own_window_and_nothing_in_front() -> None:
     probe = macos.MacForeground(appkit, FakeQuartz(), own_pid=OWN_PID)
     assert probe.foreground(with_title=False).app == SELF_APP
     appkit.frontmost = None
-    assert probe.foreground(with_title=True) == Foreground(app=None, reason="no application is in front")
+    assert probe.foreground(with_title=True) == Foreground(
+        app=None, reason="no application is in front", nothing_in_front=True
+    )
     assert probe.status().works
 
 

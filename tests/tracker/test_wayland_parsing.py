@@ -693,7 +693,7 @@ def test_hyprland_probe_asks_a_fake_hyprland(fake_hyprland: tuple[FakeHyprland, 
         assert server.requests == [b"j/activewindow"]
         server.reply = b"{}"
         found = probe.foreground(with_title=True)
-        assert found == Foreground(app=None, reason="no window is focused")
+        assert found == Foreground(app=None, reason="no window is focused", nothing_in_front=True)
         status = probe.status()
         assert status.works
         assert "no window is focused" in status.detail
@@ -1014,7 +1014,7 @@ def test_gnome_probes_ask_a_fake_gnome_shell(session_bus: str) -> None:
         )
         listing[0] = window_calls_list(None)
         assert foreground.foreground(with_title=False) == Foreground(
-            app=None, reason="no window has the focus"
+            app=None, reason="no window has the focus", nothing_in_front=True
         )
         assert foreground.status().works
         assert foreground.change_fd() is None
@@ -1153,7 +1153,7 @@ def test_parse_activation_refuses_what_is_not_one(body: tuple[Any, ...], complai
     ("activation", "expected"),
     [
         (None, Foreground(app=None, reason=kde.NO_ACTIVATION_YET)),
-        (kde.Activation(0, "", ""), Foreground(app=None, reason=kde.NOTHING_ACTIVE)),
+        (kde.Activation(0, "", ""), Foreground(app=None, reason=kde.NOTHING_ACTIVE, nothing_in_front=True)),
         (kde.Activation(1201, "firefox", "Tab"), Foreground(AppRef("firefox", "firefox"), pid=1201)),
         (
             kde.Activation(OWN_PID, "python3", "Wellbeing"),
@@ -1258,7 +1258,9 @@ def test_kde_probe_loads_its_script_and_hears_activations(session_bus: str, fake
         assert fake_kwin.reply_to(serial).header.message_type is MessageType.method_return
         fake_kwin.activate(0.0, "", "")
         wait_until(probe.drain_changes, probe.change_fd)
-        assert probe.foreground(with_title=False) == Foreground(app=None, reason="no window is active")
+        assert probe.foreground(with_title=False) == Foreground(
+            app=None, reason="no window is active", nothing_in_front=True
+        )
         assert probe.status().works
     finally:
         probe.close()

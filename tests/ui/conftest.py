@@ -58,14 +58,6 @@ def when_modal_opens(kind: type[QtWidgets.QWidget], act: Callable[[QtWidgets.QWi
     return ran
 
 
-#: Marks for strict widget tests: a Qt warning fails the test, except the offscreen platform's
-#: note that it cannot pass size hints on to a window manager it does not have.
-STRICT_QT = [
-    pytest.mark.qt_log_level_fail("WARNING"),
-    pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints\(\)"),
-]
-
-
 # Typed wrappers: pytest-qt builds its key and mouse helpers at run time, without annotations.
 
 

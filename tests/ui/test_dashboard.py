@@ -10,13 +10,18 @@ from typing import Any
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import ALMATY, STRICT_QT
+from tests.ui.conftest import ALMATY
 from wellbeing_app.core.clock import FakeClock
+from wellbeing_app.core.events import (
+    ClockJumpPayload,
+    StartChangedPayload,
+    TrackingGapPayload,
+    payload_from_json,
+)
 from wellbeing_app.core.model import Event, EventKind
 from wellbeing_app.service import Service
+from wellbeing_app.storage import open_store
 from wellbeing_app.ui.dashboard import Dashboard, describe_event, event_line, format_duration
-
-pytestmark = STRICT_QT
 
 TODAY = date(2026, 11, 25)
 
@@ -39,9 +44,13 @@ def record(
 ) -> Event:
     at = datetime(2026, 11, 25, hour, minute, tzinfo=ALMATY) - timedelta(days=days_back)
     event = Event(
-        f"{kind.value}-{hour}-{minute}-{days_back}", kind, at, TODAY - timedelta(days=days_back), data
+        f"{kind.value}-{hour}-{minute}-{days_back}",
+        at,
+        TODAY - timedelta(days=days_back),
+        payload_from_json(kind, data),
     )
-    service.store.add_events([event])
+    with open_store(service.data_dir).store as store:  # written as another process would
+        store.add_events([event])
     return event
 
 
@@ -216,8 +225,8 @@ SENTENCES: dict[EventKind, tuple[dict[str, Any], str]] = {
 
 def test_a_start_with_a_preloaded_library_is_named() -> None:
     at = datetime(2026, 11, 25, 9, 0, tzinfo=ALMATY)
-    data = {"what": "environment", "detail": "LD_PRELOAD=/home/kid/hook.so; FAKETIME=+1d"}
-    assert describe_event(Event("s", EventKind.START_CHANGED, at, TODAY, data)) == (
+    payload = StartChangedPayload("environment", "LD_PRELOAD=/home/kid/hook.so; FAKETIME=+1d")
+    assert describe_event(Event("s", at, TODAY, payload)) == (
         "Wellbeing was started with something that can change what it sees: LD_PRELOAD=/home/kid/hook.so; "
         "FAKETIME=+1d"
     )
@@ -231,11 +240,11 @@ def test_every_kind_of_event_has_a_sentence() -> None:
 def test_describe_event_says_what_happened(kind: EventKind) -> None:
     data, sentence = SENTENCES[kind]
     at = datetime(2026, 11, 25, 14, 5, tzinfo=ALMATY)
-    event = Event("e1", kind, at, TODAY, data)
+    event = Event("e1", at, TODAY, payload_from_json(kind, data))
     assert describe_event(event) == sentence
     assert event_line(event) == f"14:05 · {sentence}"
     # Old or foreign records may lack details: still a sentence, never a crash or a code.
-    bare = describe_event(Event("e2", kind, at, TODAY, {}))
+    bare = describe_event(Event("e2", at, TODAY, payload_from_json(kind, {})))
     assert bare
     assert not bare.startswith("Something happened")
 
@@ -250,12 +259,10 @@ def test_durations_read_naturally() -> None:
 
 def test_a_clock_jump_and_a_gap_after_a_restart(tmp_path: Path) -> None:
     at = datetime(2026, 11, 25, 9, 0, tzinfo=ALMATY)
-    assert describe_event(Event("a", EventKind.CLOCK_JUMP, at, TODAY, {"seconds": 86400})) == (
-        "Clock moved forward by 1 day"
+    assert describe_event(Event("a", at, TODAY, ClockJumpPayload(86400))) == ("Clock moved forward by 1 day")
+    assert describe_event(Event("b", at, TODAY, TrackingGapPayload(seconds=3600, same_boot=False))) == (
+        "Wellbeing was not running for 1 h (the computer was restarted)"
     )
-    assert describe_event(
-        Event("b", EventKind.TRACKING_GAP, at, TODAY, {"seconds": 3600, "same_boot": False})
-    ) == ("Wellbeing was not running for 1 h (the computer was restarted)")
 
 
 def test_a_game_under_a_borrowed_name_is_counted_and_shown_with_its_path(

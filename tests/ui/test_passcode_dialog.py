@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import STRICT_QT, press, type_text, when_modal_opens
+from tests.ui.conftest import press, type_text, when_modal_opens
 from wellbeing_app.core.clock import FakeClock
 from wellbeing_app.core.model import EventKind
 from wellbeing_app.service import Service
@@ -16,8 +16,6 @@ from wellbeing_app.ui.passcode_dialog import (
     format_countdown,
 )
 from wellbeing_app.ui.qt import Qt, QtWidgets
-
-pytestmark = STRICT_QT
 
 PASSCODE = "2468"
 
@@ -50,7 +48,7 @@ def test_a_wrong_passcode_is_refused_in_words_and_the_dialog_stays(qtbot: QtBot,
     assert dialog.message.text() == "Wrong passcode"
     assert dialog.field.text() == ""
     assert dialog.passcode() == ""
-    assert [e.data["purpose"] for e in locked.events(1, [EventKind.PASSCODE_FAILED])] == ["change settings"]
+    assert [e.payload.purpose for e in locked.events(1, [EventKind.PASSCODE_FAILED])] == ["change settings"]
 
 
 def test_the_right_passcode_is_accepted_and_given_back(qtbot: QtBot, locked: Service) -> None:

@@ -9,26 +9,17 @@ from pathlib import Path
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import STRICT_QT, click, press, reopen, type_text, when_modal_opens
+from tests.ui.conftest import click, press, reopen, type_text, when_modal_opens
 from wellbeing_app.core.model import AppRef, EventKind
 from wellbeing_app.core.settings import DowntimeWindow, Settings, Weekday
 from wellbeing_app.service import Service
 from wellbeing_app.ui.passcode_dialog import NewPasscodeDialog, PasscodeDialog
 from wellbeing_app.ui.qt import Qt, QtWidgets
-from wellbeing_app.ui.settings_dialog import (
-    AppLimitsEditor,
-    AppListEditor,
-    BooleanEditor,
-    ChoiceEditor,
-    DowntimeEditor,
-    IntRangeEditor,
-    SettingsDialog,
-    WeekdayCapsEditor,
-    apps_seen,
-    group_title,
-)
-
-pytestmark = STRICT_QT
+from wellbeing_app.ui.settings.app_editors import AppLimitsEditor, AppListEditor, apps_seen
+from wellbeing_app.ui.settings.dialog import SettingsDialog
+from wellbeing_app.ui.settings.editors import BooleanEditor, ChoiceEditor, IntRangeEditor
+from wellbeing_app.ui.settings.pages import group_title
+from wellbeing_app.ui.settings.week_editors import DowntimeEditor, WeekdayCapsEditor
 
 SEEN = [
     AppRef("firefox", "Firefox"),
@@ -145,7 +136,7 @@ def test_moving_the_cap_slider_to_90_and_ok_stores_90(qtbot: QtBot, service: Ser
         dialog.ok_button.click()
     assert reopen(service).settings.daily_cap_minutes == 90
     changes = service.events(1, [EventKind.SETTING_CHANGED])
-    assert [(e.data["key"], e.data["old"], e.data["new"]) for e in changes] == [("daily_cap_minutes", 60, 90)]
+    assert [(e.payload.key, e.payload.old, e.payload.new) for e in changes] == [("daily_cap_minutes", 60, 90)]
 
 
 def test_a_dragged_slider_snaps_to_5_minute_steps(qtbot: QtBot, service: Service) -> None:

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 import pytest
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import STRICT_QT
 from wellbeing_app.ui.qt import QtGui
 from wellbeing_app.ui.widgets import (
     GOOD,
@@ -21,8 +20,6 @@ from wellbeing_app.ui.widgets import (
     format_minutes,
     ring_icon,
 )
-
-pytestmark = STRICT_QT
 
 
 def test_the_ring_says_used_of_cap_and_turns_amber_then_red(qtbot: QtBot) -> None:

@@ -6,13 +6,11 @@ from datetime import time
 
 from pytestqt.qtbot import QtBot
 
-from tests.ui.conftest import STRICT_QT, press, reopen, type_text
+from tests.ui.conftest import press, reopen, type_text
 from wellbeing_app.core.settings import DowntimeWindow, Settings, Weekday
 from wellbeing_app.service import Service
 from wellbeing_app.ui.qt import Qt, QtWidgets
 from wellbeing_app.ui.wizard import FirstRunWizard
-
-pytestmark = STRICT_QT
 
 NEXT = QtWidgets.QWizard.WizardButton.NextButton
 FINISH = QtWidgets.QWizard.WizardButton.FinishButton

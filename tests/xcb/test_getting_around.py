@@ -29,7 +29,7 @@ def blocked(launch: Launch, qtbot: QtBot) -> TrayApp:
 
 
 def primary(app: TrayApp) -> QtWidgets.QWidget:
-    return next(p for p in app.overlay._panes if p.primary)
+    return next(p for p in app.overlay.panes if p.primary)
 
 
 def on_top(desktop: str, app: TrayApp) -> bool:
@@ -79,12 +79,17 @@ def test_back_to_desktop_minimises_the_game_and_the_overlay_returns_with_it(
     blocked: TrayApp,
     qtbot: QtBot,
 ) -> None:
-    blocked.overlay.desktop_button.click()
+    blocked.overlay.content.desktop_button.click()
     qtbot.waitUntil(lambda: not blocked.overlay.visible, timeout=3000)
-    state = subprocess.run(
-        ["xprop", "-id", str(game), "WM_STATE"], capture_output=True, text=True, check=True
-    )
-    assert "Iconic" in state.stdout
+
+    def game_minimised() -> bool:
+        state = subprocess.run(
+            ["xprop", "-id", str(game), "WM_STATE"], capture_output=True, text=True, check=True
+        )
+        return "Iconic" in state.stdout
+
+    # The window manager minimises the game a moment after the request: wait for it, not on a race.
+    qtbot.waitUntil(game_minimised, timeout=3000)
     xdotool(desktop, "windowactivate", str(game))
     qtbot.waitUntil(lambda: blocked.overlay.visible, timeout=3000)
 
@@ -109,7 +114,7 @@ def two_monitors(desktop: str, qapp: QtWidgets.QApplication, qtbot: QtBot) -> It
 def test_a_second_screen_is_covered_too(
     desktop: str, two_monitors: None, blocked: TrayApp, qapp: QtWidgets.QApplication, qtbot: QtBot
 ) -> None:
-    panes = blocked.overlay._panes
+    panes = blocked.overlay.panes
     assert len(panes) == 2
     qtbot.waitUntil(lambda: all(p.isVisible() and not p.isMinimized() for p in panes), timeout=3000)
     for screen in qapp.screens():

@@ -13,6 +13,7 @@ from pytestqt.qtbot import QtBot
 from tests.tracker.linux_desktop import private_xvfb
 from tests.xcb.conftest import Launch
 from wellbeing_app import autostart
+from wellbeing_app.core.events import OtherDisplayPayload
 from wellbeing_app.core.model import EventKind
 from wellbeing_app.service import Service
 from wellbeing_app.ui.dashboard import describe_event
@@ -85,7 +86,11 @@ def test_a_second_x_server_is_recorded_once_in_words(launch: Launch, qtbot: QtBo
     with private_xvfb() as (second, _process):
         app.check_displays()
         app.check_displays()  # still there: not recorded again
-    records = [e for e in app.service.events(1, [EventKind.OTHER_DISPLAY]) if e.data["display"] == second]
+    records = [
+        e
+        for e in app.service.events(1, [EventKind.OTHER_DISPLAY])
+        if isinstance(e.payload, OtherDisplayPayload) and e.payload.display == second
+    ]
     assert len(records) == 1
     assert describe_event(records[0]) == (
         f"Another display was started in this account ({second}); Wellbeing does not see what runs on it"

@@ -43,8 +43,8 @@ def test_the_overlay_comes_at_the_cap_covers_the_screen_keeps_the_keyboard_and_l
     cap_at = time.monotonic() + 3
     qtbot.waitUntil(lambda: app.overlay.visible, timeout=8000)
     assert time.monotonic() - cap_at < 2.0
-    assert "Your 40 minutes for today are used" in app.overlay.title.text()
-    pane = next(p for p in app.overlay._panes if p.primary)
+    assert "Your 40 minutes for today are used" in app.overlay.content.title.text()
+    pane = next(p for p in app.overlay.panes if p.primary)
     screen = qapp.primaryScreen().geometry()
     assert (pane.geometry().width(), pane.geometry().height()) == (screen.width(), screen.height())
     qtbot.waitUntil(lambda: active_window(desktop) == int(pane.winId()), timeout=3000)
@@ -57,19 +57,23 @@ def test_the_overlay_comes_at_the_cap_covers_the_screen_keeps_the_keyboard_and_l
     assert app.overlay.visible
 
     # A parent asks for more time with the passcode, typed on the real keyboard.
-    app.overlay.more_button.click()
-    qtbot.waitUntil(lambda: app.overlay.passcode_field.isVisible() and app.overlay.passcode_field.hasFocus())
+    app.overlay.content.more_button.click()
+    qtbot.waitUntil(
+        lambda: (
+            app.overlay.content.passcode_field.isVisible() and app.overlay.content.passcode_field.hasFocus()
+        )
+    )
     xdotool(desktop, "type", "--delay", "30", "1111")
     xdotool(desktop, "key", "Return")
-    qtbot.waitUntil(lambda: "wrong passcode" in app.overlay.passcode_message.text())
+    qtbot.waitUntil(lambda: "wrong passcode" in app.overlay.content.passcode_message.text())
     xdotool(desktop, "type", "--delay", "30", PASSCODE)
     xdotool(desktop, "key", "Return")
-    qtbot.waitUntil(lambda: app.overlay.grant_buttons[15].isVisible())
-    app.overlay.grant_buttons[15].click()
+    qtbot.waitUntil(lambda: app.overlay.content.grant_buttons[15].isVisible())
+    app.overlay.content.grant_buttons[15].click()
     qtbot.waitUntil(lambda: not app.overlay.visible, timeout=3000)
     grants = app.service.events(1, [EventKind.GRANT])
-    assert [g.data["minutes"] for g in grants] == [15]
-    assert [e.data["purpose"] for e in app.service.events(1, [EventKind.PASSCODE_FAILED])] == [
+    assert [g.payload.minutes for g in grants] == [15]
+    assert [e.payload.purpose for e in app.service.events(1, [EventKind.PASSCODE_FAILED])] == [
         "grant more time"
     ]
 
@@ -120,7 +124,7 @@ def test_a_second_start_shows_the_running_app_and_sigterm_stops_it_cleanly(
     service = Service.open(data)
     try:
         stops = service.events(1, [EventKind.TRACKING_STOPPED])
-        assert [e.data.get("how") for e in stops] == ["signal"]
+        assert [e.payload.how for e in stops] == ["signal"]
         assert service.events(1, [EventKind.TRACKING_GAP]) == []
     finally:
         service.close()

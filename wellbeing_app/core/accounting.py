@@ -8,6 +8,7 @@ from datetime import date, datetime, time, timedelta, tzinfo
 
 from .days import day_bounds, day_of, utc_offset
 from .model import UNKNOWN_APP, AppRef, Sample, UsageSpan
+from .settings import Settings
 
 #: A gap between two samples longer than this means the tracker did not run (suspend, a
 #: frozen process): the time in between is never counted.
@@ -55,17 +56,13 @@ class Accountant:
 
     def __init__(
         self,
+        settings: Settings,
         *,
         new_uid: Callable[[], str],
-        idle_threshold_seconds: float,
-        day_starts_at: time,
-        store_titles: bool = False,
         max_tick_gap_seconds: float = MAX_TICK_GAP_SECONDS,
     ) -> None:
         self._new_uid = new_uid
-        self.idle_threshold_seconds = idle_threshold_seconds
-        self.day_starts_at = day_starts_at
-        self.store_titles = store_titles
+        self.configure(settings)
         self._max_gap = max_tick_gap_seconds
         self._last_elapsed: float | None = None
         self._last_present_elapsed: float | None = None
@@ -73,6 +70,12 @@ class Accountant:
         self._open = False  # whether the last recent span continues at the next sample
         self._previous_app: AppRef | None = None
         self._previous_title: str | None = None
+
+    def configure(self, settings: Settings) -> None:
+        """Follow these settings from the next sample on."""
+        self.idle_threshold_seconds = float(settings.idle_threshold_seconds)
+        self.day_starts_at: time = settings.day_starts_at
+        self.store_titles = settings.store_window_titles
 
     @property
     def last_end(self) -> datetime | None:

@@ -4,13 +4,23 @@ sample per tick, answering with the decision and what to record."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
 
 from .accounting import Accountant
 from .breaks import BreakNote, BreakScheduler
 from .days import day_of
+from .events import (
+    BlockPayload,
+    BreakStartedPayload,
+    ClockJumpPayload,
+    GrantPayload,
+    Payload,
+    SuspendPayload,
+    TrackingPausedPayload,
+    WarningPayload,
+    ZoneChangedPayload,
+)
 from .model import AppRef, BlockReason, Decision, Event, EventKind, Sample, UsageSpan, Verdict
 from .policy import Grant, cap_seconds, counted_seconds, decide, warning_due
 from .settings import Settings
@@ -49,15 +59,8 @@ class Engine:
         self._new_uid = new_uid
         self.zone = zone
         self.timebase = TimeBase()
-        self.accountant = Accountant(
-            new_uid=new_uid,
-            idle_threshold_seconds=float(settings.idle_threshold_seconds or 180),
-            day_starts_at=settings.day_starts_at,
-            store_titles=settings.store_window_titles,
-        )
-        self.breaks = BreakScheduler(
-            settings.break_every_minutes, settings.break_length_minutes or 5, settings.postpones_allowed or 0
-        )
+        self.accountant = Accountant(settings, new_uid=new_uid)
+        self.breaks = BreakScheduler(settings)
         self.day: date | None = None
         self.usage: dict[AppRef, float] = {}
         # The usage of the days seen lately: a zone moved west over the day start goes back to
@@ -78,14 +81,11 @@ class Engine:
 
     # --- set-up -------------------------------------------------------------------------------
 
-    def apply_settings(self, settings: Settings) -> None:
+    def configure(self, settings: Settings) -> None:
+        """Follow new settings from the next tick on: each part takes what it needs from them."""
         self.settings = settings
-        self.accountant.idle_threshold_seconds = float(settings.idle_threshold_seconds or 180)
-        self.accountant.day_starts_at = settings.day_starts_at
-        self.accountant.store_titles = settings.store_window_titles
-        self.breaks.configure(
-            settings.break_every_minutes, settings.break_length_minutes or 5, settings.postpones_allowed or 0
-        )
+        self.accountant.configure(settings)
+        self.breaks.configure(settings)
         self._last_left = None
 
     def seed_day(self, day: date, usage: Mapping[AppRef, float], grants: Sequence[Grant]) -> None:
@@ -116,13 +116,7 @@ class Engine:
             observation.jump_seconds is not None
             and abs(observation.jump_seconds) >= CLOCK_JUMP_RECORD_SECONDS
         ):
-            events.append(
-                self._event(
-                    EventKind.CLOCK_JUMP,
-                    now,
-                    {"seconds": round(observation.jump_seconds), "wall": sample.wall.isoformat()},
-                )
-            )
+            events.append(self._event(now, ClockJumpPayload(round(observation.jump_seconds), sample.wall)))
         self._elapsed, self._now = sample.elapsed, now
         if self._pending_zone is not None and (
             self.day is None or day_of(now, self.zone, self.settings.day_starts_at) != self.day
@@ -151,11 +145,7 @@ class Engine:
                 if delta.day == self.day:
                     self.usage[delta.app] = max(0.0, self.usage.get(delta.app, 0.0) + delta.seconds)
             if accounted.activity.unobserved_seconds >= SUSPEND_RECORD_SECONDS:
-                events.append(
-                    self._event(
-                        EventKind.SUSPEND, now, {"seconds": round(accounted.activity.unobserved_seconds)}
-                    )
-                )
+                events.append(self._event(now, SuspendPayload(round(accounted.activity.unobserved_seconds))))
             result_changed, removed = accounted.changed, accounted.removed
             notes = self.breaks.on_activity(accounted.activity, sample.elapsed)
 
@@ -176,7 +166,7 @@ class Engine:
         if key == wanted:
             return []
         self._pending_zone = None if key == self._zone_key else zone
-        return [self._event(EventKind.ZONE_CHANGED, now, {"old": wanted, "new": key})]
+        return [self._event(now, ZoneChangedPayload(wanted, key))]
 
     def _follow_front(self, sample: Sample) -> None:
         """Keep the decision about the app the person is using. Our own window (the overlay) in
@@ -226,17 +216,13 @@ class Engine:
         if minutes is not None and minutes not in self._warned:
             self._warned.add(minutes)
             result.warning_minutes = minutes
-            result.events.append(self._event(EventKind.WARNING, result.now, {"minutes_left": minutes}))
+            result.events.append(self._event(result.now, WarningPayload(minutes)))
         self._last_left = left
         if decision.verdict is Verdict.BLOCK:
             key = (decision.reason, decision.app.executable if decision.app else None)
             if key != self._last_block:
-                data: dict[str, Any] = {
-                    "reason": decision.reason.value if decision.reason else None,
-                    "until": decision.until.isoformat() if decision.until else None,
-                    "app": key[1],
-                }
-                result.events.append(self._event(EventKind.BLOCK, result.now, data))
+                block = BlockPayload(decision.reason, decision.until, key[1])
+                result.events.append(self._event(result.now, block))
             self._last_block = key
         else:
             self._last_block = None
@@ -269,17 +255,12 @@ class Engine:
         self.grants.append(grant)
         self._warned.clear()
         self._last_left = None
-        data: dict[str, Any] = {"uid": grant.uid, "by": by, "day": self.day.isoformat()}
-        if minutes is not None:
-            data["minutes"] = minutes
-        if until is not None:
-            data["until"] = until.isoformat()
-        return self._event(EventKind.GRANT, now, data)
+        return self._event(now, GrantPayload(grant.uid, by, self.day, minutes, until))
 
     def pause(self, minutes: int) -> Event:
         now = self._require_now()
         self.paused_until = now + timedelta(minutes=minutes)
-        return self._event(EventKind.TRACKING_PAUSED, now, {"minutes": minutes})
+        return self._event(now, TrackingPausedPayload(minutes))
 
     def resume(self) -> None:
         self.paused_until = None
@@ -315,18 +296,16 @@ class Engine:
             raise RuntimeError("the engine has not ticked yet")
         return self._now
 
-    def _event(self, kind: EventKind, at: datetime, data: dict[str, Any] | None = None) -> Event:
-        return Event(
-            self._new_uid(), kind, at, day_of(at, self.zone, self.settings.day_starts_at), data or {}
-        )
+    def _event(self, at: datetime, payload: Payload) -> Event:
+        return Event(self._new_uid(), at, day_of(at, self.zone, self.settings.day_starts_at), payload)
 
     def _note_event(self, note: BreakNote, at: datetime) -> Event:
-        data = dict(note.data)
-        if note.kind is EventKind.BREAK_STARTED:
+        payload = note.payload
+        if isinstance(payload, BreakStartedPayload):
             ends = self.breaks.view().break_ends_elapsed
             if ends is not None and self._elapsed is not None:
-                data["ends_at"] = (at + timedelta(seconds=ends - self._elapsed)).isoformat()
-        return self._event(note.kind, at, data)
+                payload = replace(payload, ends_at=at + timedelta(seconds=ends - self._elapsed))
+        return self._event(at, payload)
 
 
 def _zone_key(zone: tzinfo) -> str:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .events import Payload
 
 #: The executable name under which this app's own windows are reported by the tracker.
 SELF_EXECUTABLE = "wellbeing-app"
@@ -92,45 +95,49 @@ class UsageSpan:
 
 
 class EventKind(enum.Enum):
-    """Everything worth keeping a record of, for the dashboard and the export."""
+    """Everything worth keeping a record of, for the dashboard and the export. What each kind
+    records is its payload in `events.py`."""
 
-    WARNING = "warning"  # data: minutes_left
+    WARNING = "warning"
     BREAK_NOTICE = "break_notice"
-    BREAK_STARTED = "break_started"  # data: ends_at, forced
+    BREAK_STARTED = "break_started"
     BREAK_TAKEN = "break_taken"
-    BREAK_NATURAL = "break_natural"  # data: away_seconds
-    BREAK_POSTPONED = "break_postponed"  # data: minutes, postpones_left
+    BREAK_NATURAL = "break_natural"
+    BREAK_POSTPONED = "break_postponed"
     BREAK_SKIPPED = "break_skipped"
-    BLOCK = "block"  # data: reason, until, app
-    GRANT = "grant"  # data: minutes | until, by
+    BLOCK = "block"
+    GRANT = "grant"
     PASSCODE_OK = "passcode_ok"
-    PASSCODE_FAILED = "passcode_failed"  # data: purpose
-    PASSCODE_LOCKED_OUT = "passcode_locked_out"  # data: until
+    PASSCODE_FAILED = "passcode_failed"
+    PASSCODE_LOCKED_OUT = "passcode_locked_out"
     PASSCODE_CHANGED = "passcode_changed"
-    SETTING_CHANGED = "setting_changed"  # data: key, old, new
-    CLOCK_JUMP = "clock_jump"  # data: seconds
-    ZONE_CHANGED = "zone_changed"  # data: old, new
-    SUSPEND = "suspend"  # data: seconds (time the tracker did not run while the clock ran)
+    SETTING_CHANGED = "setting_changed"
+    CLOCK_JUMP = "clock_jump"
+    ZONE_CHANGED = "zone_changed"
+    SUSPEND = "suspend"
     TRACKING_STARTED = "tracking_started"
     TRACKING_STOPPED = "tracking_stopped"
-    TRACKING_GAP = "tracking_gap"  # data: since, seconds
-    TRACKING_PAUSED = "tracking_paused"  # data: minutes
+    TRACKING_GAP = "tracking_gap"
+    TRACKING_PAUSED = "tracking_paused"
     DATA_DELETED = "data_deleted"
-    DATA_IMPORTED = "data_imported"  # data: spans, events
-    RECORDS_RESTORED = "records_restored"  # the database file was deleted while running; data: path
-    START_CHANGED = "start_changed"  # data: what ("autostart" | "environment"), detail
-    OTHER_DISPLAY = "other_display"  # another display server of this user; data: display
+    DATA_IMPORTED = "data_imported"
+    RECORDS_RESTORED = "records_restored"
+    START_CHANGED = "start_changed"
+    OTHER_DISPLAY = "other_display"
 
 
 @dataclass(frozen=True)
 class Event:
-    """One entry in the record. `at` is aware; `data` holds JSON-compatible details."""
+    """One entry in the record. `at` is aware; `payload` holds the details of its kind."""
 
     uid: str
-    kind: EventKind
     at: datetime
     day: date
-    data: dict[str, Any] = field(default_factory=dict)
+    payload: Payload
+
+    @property
+    def kind(self) -> EventKind:
+        return self.payload.kind
 
 
 class Verdict(enum.Enum):

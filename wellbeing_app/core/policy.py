@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
+from .blocks import BLOCKS
 from .breaks import BreakPhase, BreakView
 from .days import day_bounds, day_of
 from .model import AppRef, BlockReason, Decision, Verdict
@@ -179,17 +180,19 @@ def decide(
     cap_reached = remaining is not None and remaining <= 0
     if free_until(now, grants) is None:
         limit = settings.app_limits.get(app.executable) or _limit_by_name(settings, app)
-        reason: BlockReason | None = None
-        if downtime_end(now, zone, settings.downtime) is not None:
-            reason = BlockReason.DOWNTIME
-        elif limit is not None and app_seconds(usage, app.executable) >= limit * 60:
-            reason = BlockReason.APP_LIMIT
-        elif cap_reached:
-            reason = BlockReason.CAP
+        # The block rules, the first that holds wins; each reason's words are in blocks.BLOCKS.
+        rules: tuple[tuple[BlockReason, Callable[[], bool]], ...] = (
+            (BlockReason.DOWNTIME, lambda: downtime_end(now, zone, settings.downtime) is not None),
+            (
+                BlockReason.APP_LIMIT,
+                lambda: limit is not None and app_seconds(usage, app.executable) >= limit * 60,
+            ),
+            (BlockReason.CAP, lambda: cap_reached),
+        )
+        reason = next((reason for reason, holds in rules if holds()), None)
         if reason is not None:
-            until = lift_time(
-                now, zone, settings, today=day, cap_reached=cap_reached or reason is BlockReason.APP_LIMIT
-            )
+            lasts_the_day = cap_reached or BLOCKS[reason].lasts_the_day
+            until = lift_time(now, zone, settings, today=day, cap_reached=lasts_the_day)
             return made(Verdict.BLOCK, reason, until)
 
     if remaining is not None and remaining <= WARNING_MINUTES[0] * 60:

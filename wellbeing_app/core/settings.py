@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import time
 from typing import Any, Generic, TypeVar
 
+from . import languages
 from .errors import SettingError
 from .text import N_, Text
 
@@ -219,7 +220,14 @@ class Boolean(ValueType[bool]):
 
 @dataclass(frozen=True)
 class Choice(ValueType[str]):
-    choices: tuple[str, ...]
+    """One of a few words: `options`, or what a function gives at each use (so that the languages
+    are read from their declaration when asked, not copied when this module is loaded)."""
+
+    options: tuple[str, ...] | Callable[[], tuple[str, ...]]
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        return self.options() if callable(self.options) else self.options
 
     def allowed_text(self) -> Text:
         return Text(N_("one of {choices}"), {"choices": ", ".join(self.choices)})
@@ -511,7 +519,6 @@ def setting(
 
 
 DAILY_CAP = IntRange(40, 120, N_("minutes"), step=5, can_be_off=True)
-LANGUAGES = ("system", "en", "ru", "kk")
 
 
 @dataclass(frozen=True)
@@ -539,16 +546,16 @@ class Settings:
         N_("A break is due after this much continuous use"),
         group="breaks",
     )
-    break_length_minutes: int | None = setting(
+    break_length_minutes: int = setting(
         5, IntRange(1, 30, N_("minutes")), N_("How long a break lasts"), group="breaks"
     )
-    postpones_allowed: int | None = setting(
+    postpones_allowed: int = setting(
         1,
         IntRange(0, 3, N_("postpones")),
         N_("How often a break may be put off by 5 minutes (0 = strict)"),
         group="breaks",
     )
-    idle_threshold_seconds: int | None = setting(
+    idle_threshold_seconds: int = setting(
         180,
         IntRange(30, 1800, N_("seconds"), step=30),
         N_("After this long without input the person counts as away"),
@@ -565,7 +572,11 @@ class Settings:
     )
     start_at_login: bool = setting(True, Boolean(), N_("Start Wellbeing when you log in"), group="general")
     language: str = setting(
-        "system", Choice(LANGUAGES), N_("Language of the app and the guide"), guarded=False, group="general"
+        languages.SYSTEM,
+        Choice(languages.setting_choices),
+        N_("Language of the app and the guide"),
+        guarded=False,
+        group="general",
     )
 
     # --- reading the declarations ------------------------------------------------------------

@@ -7,9 +7,9 @@ import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from wellbeing_app.core import languages
 from wellbeing_app.guide.model import (
     FALLBACK_LANGUAGE,
-    LANGUAGES,
     Article,
     Category,
     Country,
@@ -96,7 +96,7 @@ class Guide:
 
     def article(self, article_id: str, language: str) -> Article | None:
         """The article in `language`, else in English, else in any language; None for an unknown id."""
-        for candidate in (language, FALLBACK_LANGUAGE, *LANGUAGES):
+        for candidate in (language, FALLBACK_LANGUAGE, *languages.codes()):
             found = self._articles.get((candidate, article_id))
             if found is not None:
                 return found

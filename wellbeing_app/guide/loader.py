@@ -16,10 +16,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from wellbeing_app.core import languages
 from wellbeing_app.guide.content import HELPLINES_MARKER, Guide
 from wellbeing_app.guide.model import (
-    LANGUAGE_NAMES,
-    LANGUAGES,
+    FALLBACK_LANGUAGE,
     Article,
     Category,
     Country,
@@ -59,7 +59,7 @@ def load_guide(root: Path) -> Guide:
     parsed: dict[str, dict[str, _ParsedArticle]] = {}
     present: dict[str, dict[str, Path]] = {}
     tip_files: dict[str, _ParsedTips] = {}
-    for language in LANGUAGES:
+    for language in languages.codes():
         folder = root / language
         parsed[language] = {}
         present[language] = {}
@@ -351,12 +351,12 @@ def _check_translations(
 ) -> None:
     all_ids = sorted({article_id for by_id in present.values() for article_id in by_id})
     for article_id in all_ids:
-        have = [language for language in LANGUAGES if article_id in present[language]]
+        have = [language for language in languages.codes() if article_id in present[language]]
         source_language = have[0]
         source = present[source_language][article_id]
         entry = parsed[source_language].get(article_id)
         line = entry.id_line if entry is not None else 1
-        for language in LANGUAGES:
+        for language in languages.codes():
             if language in have:
                 continue
             expected = Path(language) / f"{article_id}.md"
@@ -391,8 +391,8 @@ def _check_safety_points(
                             f"declare only numbers written there",
                         )
                     )
-            source = parsed.get(LANGUAGES[0], {}).get(article.id)
-            if source is None or article.language == LANGUAGES[0]:
+            source = parsed.get(FALLBACK_LANGUAGE, {}).get(article.id)
+            if source is None or article.language == FALLBACK_LANGUAGE:
                 continue
             for key, line in (("helplines", entry.helplines_line), ("urgent", entry.urgent_line)):
                 mine, theirs = getattr(article, key), getattr(source.article, key)
@@ -401,7 +401,7 @@ def _check_safety_points(
                         GuideProblem(
                             article.path,
                             line,
-                            f"{key} [{', '.join(mine)}] differ from the {_language_name(LANGUAGES[0])} "
+                            f"{key} [{', '.join(mine)}] differ from the {_language_name(FALLBACK_LANGUAGE)} "
                             f"article's [{', '.join(theirs)}]; every language gives the same safety points",
                         )
                     )
@@ -615,20 +615,24 @@ def _helpline(
 def _localized(
     value: Any, what: str, path: Path, line: int, problems: list[GuideProblem]
 ) -> Localized | None:
-    """A {"en": …, "ru": …, "kk": …} object; a missing translation falls back to English (reported)."""
-    if not isinstance(value, dict) or not isinstance(value.get("en"), str) or not value["en"].strip():
-        problems.append(GuideProblem(path, line, f'{what} must be an object with at least an "en" text'))
+    """An object of texts by language code; a missing translation falls back to English (reported)."""
+    source = value.get(FALLBACK_LANGUAGE) if isinstance(value, dict) else None
+    if not isinstance(source, str) or not source.strip():
+        problems.append(
+            GuideProblem(path, line, f'{what} must be an object with at least an "{FALLBACK_LANGUAGE}" text')
+        )
         return None
     texts: dict[str, str] = {}
-    for language in LANGUAGES:
+    for language in languages.codes():
         text = value.get(language)
         if isinstance(text, str) and text.strip():
             texts[language] = text.strip()
         else:
             problems.append(GuideProblem(path, line, f'{what} has no "{language}" text; English is shown'))
-            texts[language] = value["en"].strip()
-    return Localized(en=texts["en"], ru=texts["ru"], kk=texts["kk"])
+            texts[language] = source.strip()
+    return Localized.of(texts)
 
 
-def _language_name(language: str) -> str:
-    return LANGUAGE_NAMES.get(language, language)
+def _language_name(code: str) -> str:
+    language = languages.find(code)
+    return language.english_name if language is not None else code

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-#: The languages of the guide; every article and every tip exists in each of them.
-LANGUAGES: tuple[str, ...] = ("en", "ru", "kk")
+from wellbeing_app.core import languages
+from wellbeing_app.core.text import N_
+from wellbeing_app.i18n import translate
+
+#: The codes of the declared languages (core/languages.py), for listing them; the guide itself
+#: asks the declaration each time, so that a language declared later is read too.
+LANGUAGES: tuple[str, ...] = languages.codes()
 
 #: The language an article falls back to when a translation is missing.
-FALLBACK_LANGUAGE = "en"
-
-LANGUAGE_NAMES: dict[str, str] = {"en": "English", "ru": "Russian", "kk": "Kazakh"}
+FALLBACK_LANGUAGE = languages.SOURCE_LANGUAGE
 
 
 class GuideError(Exception):
@@ -40,45 +44,36 @@ class Category(enum.Enum):
 
     def display_title(self, language: str) -> str:
         """The section's title for people, in `language` (English when that is unknown)."""
-        titles = _CATEGORY_TITLES[self]
-        return titles.get(language, titles[FALLBACK_LANGUAGE])
+        return translate(_CATEGORY_TITLES[self], language)
 
     @property
     def order(self) -> int:
         return list(Category).index(self)
 
 
-_CATEGORY_TITLES: dict[Category, dict[str, str]] = {
-    Category.HEALTHY_MIND: {
-        "en": "A healthy mind",
-        "ru": "Психическое благополучие",
-        "kk": "Психикалық саулық",
-    },
-    Category.EMOTIONS: {"en": "Emotions", "ru": "Эмоции", "kk": "Эмоциялар"},
-    Category.TALKING: {"en": "Talking about it", "ru": "Как об этом говорить", "kk": "Бұл туралы сөйлесу"},
-    Category.SUPPORTING_OTHERS: {
-        "en": "Supporting others",
-        "ru": "Поддержка близких",
-        "kk": "Жақындарды қолдау",
-    },
-    Category.ONLINE_LIFE: {"en": "Life online", "ru": "Жизнь в сети", "kk": "Желідегі өмір"},
-    Category.PARENTS: {"en": "For parents", "ru": "Для родителей", "kk": "Ата-аналарға"},
-    Category.HELP: {"en": "Getting help", "ru": "Куда обратиться за помощью", "kk": "Көмек алу"},
+_CATEGORY_TITLES: dict[Category, str] = {
+    Category.HEALTHY_MIND: N_("A healthy mind"),
+    Category.EMOTIONS: N_("Emotions"),
+    Category.TALKING: N_("Talking about it"),
+    Category.SUPPORTING_OTHERS: N_("Supporting others"),
+    Category.ONLINE_LIFE: N_("Life online"),
+    Category.PARENTS: N_("For parents"),
+    Category.HELP: N_("Getting help"),
 }
 
 #: The few words the guide itself adds around the content (the reading time, a link's target,
-#: the opening hours of a helpline), per language. The app's own UI strings go through gettext.
-LABELS: dict[str, dict[str, str]] = {
-    "minutes": {"en": "{minutes} min", "ru": "{minutes} мин", "kk": "{minutes} мин"},
-    "see": {"en": "see: {target}", "ru": "см.: {target}", "kk": "қараңыз: {target}"},
-    "hours": {"en": "Hours: {hours}.", "ru": "Часы работы: {hours}.", "kk": "Жұмыс уақыты: {hours}."},
+#: the opening hours of a helpline); translated by the catalogs into the content's language,
+#: which may differ from the interface's.
+LABELS: dict[str, str] = {
+    "minutes": N_("{minutes} min"),
+    "see": N_("see: {target}"),
+    "hours": N_("Hours: {hours}."),
 }
 
 
 def label(key: str, language: str, **values: object) -> str:
     """One of LABELS in `language`, filled in with `values`."""
-    texts = LABELS[key]
-    return texts.get(language, texts[FALLBACK_LANGUAGE]).format(**values)
+    return translate(LABELS[key], language).format(**values)
 
 
 @dataclass(frozen=True)
@@ -112,16 +107,18 @@ class Tip:
 
 @dataclass(frozen=True)
 class Localized:
-    """A short text in each language of the guide."""
+    """A short text in each language of the guide: (language code, text) pairs."""
 
-    en: str
-    ru: str
-    kk: str
+    texts: tuple[tuple[str, str], ...]
+
+    @classmethod
+    def of(cls, texts: Mapping[str, str]) -> Localized:
+        return cls(tuple(texts.items()))
 
     def get(self, language: str) -> str:
         """The text in `language`; English for a language the guide does not have."""
-        text: str = getattr(self, language, "") if language in LANGUAGES else ""
-        return text or self.en
+        by_language = dict(self.texts)
+        return by_language.get(language) or by_language.get(FALLBACK_LANGUAGE, "")
 
 
 @dataclass(frozen=True)

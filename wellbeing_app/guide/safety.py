@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from wellbeing_app.guide.model import Country
+from wellbeing_app.guide.model import FALLBACK_LANGUAGE, Country
 
 
 @dataclass(frozen=True)
@@ -128,7 +128,7 @@ def dialable_numbers(countries: Iterable[Country]) -> frozenset[str]:
     for country in countries:
         for helpline in country.helplines:
             numbers.add(helpline.number)
-            numbers.update(_DIGITS.findall(helpline.description.en))
+            numbers.update(_DIGITS.findall(helpline.description.get(FALLBACK_LANGUAGE)))
     return frozenset(numbers)
 
 

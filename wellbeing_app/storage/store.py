@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, Row, Select, Table, delete, exists, f
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import sqlite
 
+from wellbeing_app.core.events import stored_payload
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
 from wellbeing_app.core.passcode import Attempt, PasscodeHash
 
@@ -574,7 +575,9 @@ class Store:
             "at_ms": to_ms(event.at),
             "utc_offset_s": offset_seconds(event.at),
             "day": day_number(event.day),
-            "data": _json(event.data, f"the details of the {event.kind.value} event {event.uid}"),
+            "data": _json(
+                event.payload.to_json(), f"the details of the {event.kind.value} event {event.uid}"
+            ),
         }
 
     def add_events(self, events: Iterable[Event]) -> None:
@@ -606,14 +609,12 @@ class Store:
         for uid, kind, at_ms, offset_s, day, data in rows:
             # A kind this version does not know (written by a newer one) cannot be represented.
             if kind in kinds:
-                details = json.loads(data)
                 events.append(
                     Event(
                         uid=uid,
-                        kind=kinds[kind],
                         at=from_ms(at_ms, offset_s),
                         day=day_from_number(day),
-                        data=details if isinstance(details, dict) else {"value": details},
+                        payload=stored_payload(kinds[kind], json.loads(data)),
                     )
                 )
         return events

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, NoReturn, Protocol, TextIO, TypeVar
 
 from wellbeing_app.core.days import split_span_at_day_starts
+from wellbeing_app.core.events import Payload, PayloadError, payload_from_json
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
 
 from .convert import day_start_ms, iso, local_day, offset_seconds, to_ms
@@ -93,7 +94,7 @@ def event_record(event: Event) -> dict[str, Any]:
         "kind": event.kind.value,
         "at": iso(event.at),
         "day": event.day.isoformat(),
-        "data": event.data,
+        "data": event.payload.to_json(),
     }
 
 
@@ -178,7 +179,7 @@ def write_csv(fp: TextIO, *, spans: Iterable[dict[str, Any]], events: Iterable[E
                 "",
                 event.day.isoformat(),
                 event.kind.value,
-                _dumps(event.data),
+                _dumps(event.payload.to_json()),
                 "",
             )
         )
@@ -196,12 +197,13 @@ MISSING = _Missing()
 
 
 class _Refused(Exception):
-    """A value was refused; the reader adds where it was."""
+    """A value was refused; the reader adds where it was (and `detail`: which part of it)."""
 
-    def __init__(self, found: str, expected: str) -> None:
+    def __init__(self, found: str, expected: str, detail: str | None = None) -> None:
         super().__init__(found)
         self.found = found
         self.expected = expected
+        self.detail = detail
 
 
 def _shown(value: object) -> str:
@@ -371,13 +373,24 @@ def _read_event(
     at: datetime = field(at_key, _timestamp)
     day: date | None = field("day", _optional_day)
     data: dict[str, Any] = field("data", data_parser)
+    payload: Payload = field("data", lambda _value: _payload(kind, data))
     return Event(
         uid=uid or _content_uid("event", kind.value, to_ms(at), json.dumps(data, sort_keys=True)),
-        kind=kind,
         at=at,
         day=day or local_day(at, day_starts_at),
-        data=data,
+        payload=payload,
     )
+
+
+def _payload(kind: EventKind, data: dict[str, Any]) -> Payload:
+    try:
+        return payload_from_json(kind, data)
+    except PayloadError as error:
+        if error.key is None:
+            raise _Refused(error.given, error.allowed) from None
+        raise _Refused(
+            error.given, f"{error.allowed} for the {kind.value} event's {error.key}", error.key
+        ) from None
 
 
 # --- import: files --------------------------------------------------------------------------
@@ -434,7 +447,8 @@ class _JsonReader:
             try:
                 return parse(fields.get(key, MISSING))
             except _Refused as refused:
-                self.fail(f"{where}.{key}", refused.found, refused.expected)
+                detail = f".{refused.detail}" if refused.detail else ""
+                self.fail(f"{where}.{key}{detail}", refused.found, refused.expected)
 
         return field
 
@@ -565,6 +579,7 @@ class _CsvReader:
             try:
                 return parse(value)
             except _Refused as refused:
-                self.fail(f'line {line}, column "{key}"', refused.found, refused.expected)
+                detail = f" ({refused.detail})" if refused.detail else ""
+                self.fail(f'line {line}, column "{key}"{detail}', refused.found, refused.expected)
 
         return field

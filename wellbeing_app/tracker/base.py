@@ -30,12 +30,18 @@ class ProbeStatus:
 
 @dataclass(frozen=True)
 class Foreground:
-    """The application in front. `app` is None when it is not known; `reason` then says why."""
+    """The application in front. `app` is None when it is not known; `reason` then says why.
+
+    An answer without an app counts as use of the unknown app (the cap must hold where the app
+    cannot be named), unless the probe saw that no window is in front at all
+    (`nothing_in_front`: an empty desktop or workspace, or the active window just closed).
+    """
 
     app: AppRef | None
     pid: int | None = None
     title: str | None = None
     reason: str | None = None
+    nothing_in_front: bool = False
 
 
 class ForegroundProbe(Protocol):

@@ -84,15 +84,21 @@ def _wayland_foreground(env: Mapping[str, str]) -> tuple[ForegroundProbe, str | 
         return NullForeground(_failure(f"the {desktop} foreground probe", exc), backend=desktop), desktop
 
 
-def _wayland_idle(desktop: str | None) -> IdleProbe:
+def _wayland_idle(desktop: str | None, env: Mapping[str, str]) -> IdleProbe:
+    probe: IdleProbe
     if desktop == "gnome":
         try:
-            probe: IdleProbe = _load("gnome", "GnomeIdle")()
+            probe = _load("gnome", "GnomeIdle")()
             return probe
         except Exception as exc:
             return NullIdle(_failure("GNOME's idle monitor", exc), backend="gnome")
-    reason = f"no idle time source for {desktop or 'this compositor'} on Wayland"
-    return NullIdle(reason, "input is then assumed whenever a window is in front", backend="wayland")
+    # sway, Hyprland, KWin and other compositors: their Wayland idle protocol.
+    try:
+        probe = _load("wayland_idle", "open_wayland_idle")(env)
+        return probe
+    except Exception as exc:
+        reason = f"no idle time source for {desktop or 'this compositor'} on Wayland: {exc}"
+        return NullIdle(reason, "input is then assumed whenever a window is in front", backend="wayland")
 
 
 def _linux_media() -> MediaProbe:
@@ -159,7 +165,7 @@ def choose_probes(env: Mapping[str, str] | None = None, *, platform: str | None 
     wayland = bool(env.get("WAYLAND_DISPLAY")) or env.get("XDG_SESSION_TYPE") == "wayland"
     if wayland:
         foreground, desktop = _wayland_foreground(env)
-        idle = _wayland_idle(desktop)
+        idle = _wayland_idle(desktop, env)
     elif env.get("DISPLAY"):
         try:
             from wellbeing_app.tracker.x11 import open_x11

@@ -81,7 +81,7 @@ def parse_active_window(
     window_class = window.get("class") or window.get("initialClass")
     pid = window.get("pid")
     if not window_class and not isinstance(pid, int):
-        return Foreground(app=None, reason=NOTHING_FOCUSED)
+        return Foreground(app=None, reason=NOTHING_FOCUSED, nothing_in_front=True)
     return json_window_foreground(
         pid,
         window_class,

@@ -7,9 +7,9 @@ activation as the foreground. The script is unloaded on `close()`.
 
 What has been run where: the script generation (also executed under Node.js with a stand-in
 `workspace`), the message parsing, and the whole D-Bus exchange against a fake KWin on a
-private session bus, on Linux. It has never run against a real KWin or Plasma: which exact
-D-Bus types KWin's `callDBus` sends is inferred from its documentation, so the parsing
-accepts the likely ones (pid as int or double, class as string or bytes).
+private session bus, on Linux; and the whole probe against KWin 5.27 on its virtual backend
+(tests/wayland), not a full Plasma session. The parsing accepts the D-Bus types KWin's
+`callDBus` may send (pid as int or double, class as string or bytes).
 """
 
 from __future__ import annotations
@@ -148,7 +148,7 @@ def foreground_from_activation(
     if activation is None:
         return Foreground(app=None, reason=NO_ACTIVATION_YET)
     if activation.pid == 0 and not activation.window_class:
-        return Foreground(app=None, reason=NOTHING_ACTIVE)
+        return Foreground(app=None, reason=NOTHING_ACTIVE, nothing_in_front=True)
     return window_foreground(
         activation.pid or None,
         activation.window_class or None,

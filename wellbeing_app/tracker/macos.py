@@ -121,7 +121,7 @@ class MacForeground(PolledForeground):
     def _foreground(self, with_title: bool) -> Foreground:
         application = self._appkit.NSWorkspace.sharedWorkspace().frontmostApplication()
         if application is None:
-            return Foreground(app=None, reason="no application is in front")
+            return Foreground(app=None, reason="no application is in front", nothing_in_front=True)
         pid = int(application.processIdentifier())
         url = application.executableURL()
         app = app_from_frontmost(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from wellbeing_app.core.clock import Clock
 from wellbeing_app.core.model import UNKNOWN_APP, Sample
 from wellbeing_app.tracker.base import Foreground, ProbeSet
-from wellbeing_app.tracker.null import NullForeground
 
 #: Media is asked about only when the person has been idle at least this long.
 MEDIA_IDLE_SECONDS = 30.0
@@ -41,9 +40,10 @@ class Sampler:
             media = bool(self.probes.media.playing())
         locked = bool(self.probes.lock.locked())
         app = front.app
-        if app is None and isinstance(self.probes.foreground, NullForeground):
-            # This desktop cannot tell which app is in front (no backend, or its backend
-            # failed to start): all active time counts, as one unknown app, so the cap holds.
+        if app is None and not front.nothing_in_front:
+            # The app in front cannot be named (no backend, a backend that does not answer, a
+            # window without a process or app id): the time still counts, as the unknown app,
+            # so that the cap holds on every desktop.
             app = UNKNOWN_APP
         return Sample(
             elapsed=elapsed,

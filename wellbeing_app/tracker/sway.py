@@ -1,7 +1,7 @@
 """The foreground app under sway, asked over sway's own IPC socket (the i3-ipc protocol).
 
-What has been run where: only the parsing and a fake compositor (a Unix socket server in a
-test thread speaking i3-ipc) on Linux; never against a real sway.
+What has been run where: the parsing and a fake compositor (a Unix socket server in a test
+thread speaking i3-ipc), and the whole probe against sway 1.7 headless (tests/wayland).
 
 The mapping from "a window's pid and app id" to an `AppRef` that every Wayland probe shares
 lives in `wellbeing_app.tracker.common`; its names (`SELF_APP`, `ProcessNamer`, `display_name`,
@@ -125,9 +125,13 @@ def foreground_from_tree(
         return Foreground(app=None, reason=f"sway's tree is not a JSON object but {type(tree).__name__}")
     node = focused_node(tree)
     if node is None:
-        return Foreground(app=None, reason="no node of sway's tree is focused")
+        return Foreground(app=None, reason="no node of sway's tree is focused", nothing_in_front=True)
     if node.get("type") not in _WINDOW_TYPES:
-        return Foreground(app=None, reason=f"nothing is focused but a {node.get('type', 'node')} (no window)")
+        return Foreground(
+            app=None,
+            reason=f"nothing is focused but a {node.get('type', 'node')} (no window)",
+            nothing_in_front=True,
+        )
     pid = node.get("pid")
     app_id = node.get("app_id")
     properties = node.get("window_properties")

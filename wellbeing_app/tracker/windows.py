@@ -335,7 +335,11 @@ class WindowsForeground(PolledForeground):
     def _foreground(self, with_title: bool) -> Foreground:
         hwnd = self._win32.foreground_window()
         if not hwnd:
-            return Foreground(app=None, reason="no window is in front (the input is switching desktops)")
+            return Foreground(
+                app=None,
+                reason="no window is in front (the input is switching desktops)",
+                nothing_in_front=True,
+            )
         pid = self._win32.window_pid(hwnd)
         title = self._win32.window_title(hwnd) if with_title else None
         if not pid:

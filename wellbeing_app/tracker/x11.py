@@ -425,7 +425,7 @@ class X11Foreground:
             if self._monotonic() >= self._next_try:
                 self._connect()
             if self._query is None:
-                return Foreground(None, reason=self._connection_error)
+                return Foreground(None, reason=self._connection_error, nothing_in_front=True)
         window = 0
         try:
             self._pump()
@@ -444,7 +444,7 @@ class X11Foreground:
                 active = 0
             window = active
             if window == 0:
-                return Foreground(None, reason="no window is active")
+                return Foreground(None, reason="no window is active", nothing_in_front=True)
             info = self._cache.get(window)
             if info is None:
                 info = self._identify(window)
@@ -455,13 +455,15 @@ class X11Foreground:
         except _WINDOW_GONE:
             self._cache.pop(window, None)
             self._active_stale = True
-            return Foreground(None, reason=f"the active window 0x{window:x} went away")
+            return Foreground(None, reason=f"the active window 0x{window:x} went away", nothing_in_front=True)
         except _CONNECTION_LOST as exc:
             self._lose_connection(exc)
-            return Foreground(None, reason=self._connection_error)
+            return Foreground(None, reason=self._connection_error, nothing_in_front=True)
         except xerror.XError as exc:
             self._cache.pop(window, None)
-            return Foreground(None, reason=f"X error while reading window 0x{window:x}: {exc}")
+            return Foreground(
+                None, reason=f"X error while reading window 0x{window:x}: {exc}", nothing_in_front=True
+            )
         if info.app is None:
             return Foreground(None, pid=info.pid, title=title, reason=info.reason)
         return Foreground(info.app, pid=info.pid, title=title)

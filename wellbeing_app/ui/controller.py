@@ -1,21 +1,20 @@
-"""The app's loop: samples at every tick and every window switch, feeds the service, and tells the
-windows what the decision is. Lives on the Qt main thread."""
+"""The app's loop: runs the service's tick loop on Qt's event loop (a timer for the beat, a socket
+notifier for window switches) and tells the windows what the decision is. Lives on the Qt main thread."""
 
 from __future__ import annotations
 
 import logging
+import math
 from dataclasses import dataclass
 
 from wellbeing_app.core.engine import TickResult
 from wellbeing_app.core.model import AppRef, BlockReason, Decision, Verdict
 from wellbeing_app.service import Service
+from wellbeing_app.service.loop import TickLoop
 from wellbeing_app.tracker.base import Foreground, ProbeSet
-from wellbeing_app.tracker.sampler import Sampler
 from wellbeing_app.ui.qt import QtCore
 
 log = logging.getLogger(__name__)
-
-TICK_MS = 1000
 
 
 @dataclass(frozen=True)
@@ -51,30 +50,36 @@ class Controller(QtCore.QObject):
     def __init__(self, service: Service, probes: ProbeSet, parent: QtCore.QObject | None = None) -> None:
         super().__init__(parent)
         self.service = service
-        self.probes = probes
-        self.sampler = Sampler(probes, service.clock)
+        self._loop = TickLoop(service, probes)
         self.decision: Decision | None = None
-        self.front: Foreground | None = None  # the app in front, not counting our own windows
         self._shown: Shown | None = None
         self._notices_shown = 0
         self._timer = QtCore.QTimer(self)
         self._timer.setObjectName("tick")
-        self._timer.setInterval(TICK_MS)
-        self._timer.setTimerType(QtCore.Qt.TimerType.CoarseTimer)
-        self._timer.timeout.connect(self.tick)
+        self._timer.setSingleShot(True)  # set again after every tick, for the moment the loop says
+        self._timer.setTimerType(QtCore.Qt.TimerType.PreciseTimer)  # a timer early by 5 % would tick twice
+        self._timer.timeout.connect(self._on_timer)
         self._notifier: QtCore.QSocketNotifier | None = None
-        fd = probes.foreground.change_fd()
+        fd = self._loop.change_fd()
         if fd is not None:
             self._notifier = QtCore.QSocketNotifier(fd, QtCore.QSocketNotifier.Type.Read, self)
             self._notifier.activated.connect(self._on_switch)
 
+    @property
+    def front(self) -> Foreground | None:
+        """The app in front, not counting our own windows; None after "back to desktop"."""
+        return self._loop.front
+
+    @front.setter
+    def front(self, front: Foreground | None) -> None:
+        self._loop.front = front
+
     def start(self) -> None:
         """Begin tracking; raises ServiceError when another tracker runs on this data dir."""
-        self.service.start_tracking()
+        self._loop.start()
         self._notices_shown = 0
         self._show_notices()
-        self.tick()
-        self._timer.start()
+        self._on_timer()  # the first tick is due at once
 
     def _show_notices(self) -> None:
         """Problems the service met (a full disk, a damaged file) reach the person once each."""
@@ -86,29 +91,33 @@ class Controller(QtCore.QObject):
         self._timer.stop()
         if self._notifier is not None:
             self._notifier.setEnabled(False)
-        if self.service.tracking:
-            self.service.stop_tracking(how=how)
+        self._loop.stop(how=how)
+
+    def _on_timer(self) -> None:
+        self._step(switched=False)
+        self._timer.start(math.ceil(self._loop.seconds_to_next_tick() * 1000))
 
     def _on_switch(self) -> None:
-        if self.probes.foreground.drain_changes():
-            self.tick()
+        self._step(switched=self._loop.drain_switches())
+
+    def _step(self, *, switched: bool) -> None:
+        result = self._loop.step(switched=switched)
+        if result is not None:
+            self._after(result)
 
     def tick(self) -> None:
-        sample = self.sampler.sample(with_title=self.service.settings.store_window_titles)
-        if sample.app is None or not sample.app.is_self:
-            self.front = self.sampler.last_foreground or Foreground(sample.app)
-        result = self.service.tick(sample)
-        if len(self.service.notices) > self._notices_shown:
-            self._show_notices()
-        self._after(result)
+        """Sample and decide now, without waiting for the next tick (after an action)."""
+        self._after(self._loop.tick())
 
     def refresh(self) -> None:
         """Re-decide now (after an action), without waiting for the next tick."""
         subject = self.front.app if self.front is not None else None
-        decision = self.service.engine.decision_for(subject)
+        decision = self.service.decision_for(subject)
         self._show(decision)
 
     def _after(self, result: TickResult) -> None:
+        if len(self.service.notices) > self._notices_shown:
+            self._show_notices()
         if result.warning_minutes is not None:
             self.warning.emit(result.warning_minutes)
         if result.break_notice:

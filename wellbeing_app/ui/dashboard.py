@@ -6,10 +6,40 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any
+from typing import Any, assert_never
 
+from wellbeing_app.core.blocks import block_kind
 from wellbeing_app.core.errors import SettingError
-from wellbeing_app.core.model import AppRef, BlockReason, Event, EventKind, Verdict
+from wellbeing_app.core.events import (
+    BlockPayload,
+    BreakNaturalPayload,
+    BreakNoticePayload,
+    BreakPostponedPayload,
+    BreakSkippedPayload,
+    BreakStartedPayload,
+    BreakTakenPayload,
+    ClockJumpPayload,
+    DataDeletedPayload,
+    DataImportedPayload,
+    GrantPayload,
+    OtherDisplayPayload,
+    PasscodeChangedPayload,
+    PasscodeFailedPayload,
+    PasscodeLockedOutPayload,
+    PasscodeOkPayload,
+    RecordsRestoredPayload,
+    SettingChangedPayload,
+    StartChangedPayload,
+    SuspendPayload,
+    TrackingGapPayload,
+    TrackingPausedPayload,
+    TrackingStartedPayload,
+    TrackingStoppedPayload,
+    UnreadablePayload,
+    WarningPayload,
+    ZoneChangedPayload,
+)
+from wellbeing_app.core.model import AppRef, Event, EventKind, Verdict
 from wellbeing_app.core.policy import is_exempt
 from wellbeing_app.core.settings import Settings, Weekday
 from wellbeing_app.i18n import _, localize, ngettext
@@ -54,18 +84,8 @@ def format_duration(seconds: float) -> str:
     return " ".join(parts)
 
 
-def _instant(text: Any) -> datetime | None:
-    if not isinstance(text, str):
-        return None
-    try:
-        return datetime.fromisoformat(text)
-    except ValueError:
-        return None
-
-
-def _until(text: Any, at: datetime) -> str:
+def _until(until: datetime | None, at: datetime) -> str:
     """'until 07:00', or 'until 07:00 the next day' when it is not the same calendar day."""
-    until = _instant(text)
     if until is None:
         return ""
     local = until.astimezone(at.tzinfo)
@@ -76,10 +96,6 @@ def _until(text: Any, at: datetime) -> str:
     return _("until {day} {time}").format(day=f"{local:%d.%m}", time=f"{local:%H:%M}")
 
 
-def _number(value: Any, default: float = 0.0) -> float:
-    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
-
-
 def _setting_text(key: str, value: Any) -> str:
     try:
         spec = Settings.spec(key)
@@ -88,140 +104,124 @@ def _setting_text(key: str, value: Any) -> str:
         return str(value)
 
 
-def _purpose(data: dict[str, Any]) -> str:
-    purpose = data.get("purpose")
-    return _(purpose) if isinstance(purpose, str) and purpose else ""
+def _purpose(purpose: str | None) -> str:
+    return _(purpose) if purpose else ""
 
 
 def describe_event(event: Event) -> str:
     """One plain sentence for a parent about what happened (without the time)."""
-    data = event.data
-    kind = event.kind
-    if kind is EventKind.WARNING:
-        left = round(_number(data.get("minutes_left")))
-        return ngettext(
-            "Warned: {n} minute of screen time left", "Warned: {n} minutes of screen time left", left
-        ).format(n=left)
-    if kind is EventKind.BREAK_NOTICE:
-        return _("Told that a break is coming")
-    if kind is EventKind.BREAK_STARTED:
-        minutes = round(_number(data.get("minutes")))
-        if data.get("forced") is False:
-            return _("A break was started early, by choice")
-        if minutes:
-            return ngettext("A {n}-minute break began", "A {n}-minute break began", minutes).format(n=minutes)
-        return _("A break began")
-    if kind is EventKind.BREAK_TAKEN:
-        return _("Break taken")
-    if kind is EventKind.BREAK_NATURAL:
-        away = _number(data.get("away_seconds"))
-        if away:
-            return _("Natural break: away for {duration}").format(duration=format_duration(away))
-        return _("Natural break")
-    if kind is EventKind.BREAK_POSTPONED:
-        minutes = round(_number(data.get("minutes"), 5))
-        return ngettext("Break put off by {n} minute", "Break put off by {n} minutes", minutes).format(
-            n=minutes
-        )
-    if kind is EventKind.BREAK_SKIPPED:
-        return _("Break skipped")
-    if kind is EventKind.BLOCK:
-        until = _until(data.get("until"), event.at)
-        reason = data.get("reason")
-        if reason == BlockReason.DOWNTIME.value:
-            text = _("Downtime began: apps blocked")
-        elif reason == BlockReason.APP_LIMIT.value:
-            text = _("The time limit of {app} was reached").format(app=data.get("app") or _("an app"))
-        else:
-            text = _("The daily cap was reached: apps blocked")
-        return f"{text} {until}" if until else text
-    if kind is EventKind.GRANT:
-        if data.get("minutes") is not None:
-            minutes = round(_number(data.get("minutes")))
-            return ngettext("{n} more minute granted", "{n} more minutes granted", minutes).format(n=minutes)
-        until = _until(data.get("until"), event.at)
-        return _("Free time granted {until}").format(until=until) if until else _("More time granted")
-    if kind is EventKind.PASSCODE_OK:
-        purpose = _purpose(data)
-        return (
-            _("The passcode was entered to {purpose}").format(purpose=purpose)
-            if purpose
-            else _("The passcode was entered")
-        )
-    if kind is EventKind.PASSCODE_FAILED:
-        purpose = _purpose(data)
-        return (
-            _("A wrong passcode was entered (trying to {purpose})").format(purpose=purpose)
-            if purpose
-            else _("A wrong passcode was entered")
-        )
-    if kind is EventKind.PASSCODE_LOCKED_OUT:
-        until = _until(data.get("until"), event.at)
-        text = _("Too many wrong passcodes: entry locked")
-        return f"{text} {until}" if until else text
-    if kind is EventKind.PASSCODE_CHANGED:
-        return _("A passcode was set") if data.get("set", True) else _("The passcode was removed")
-    if kind is EventKind.SETTING_CHANGED:
-        key = str(data.get("key", ""))
-        try:
-            name = _(Settings.spec(key).description)
-        except SettingError:
-            name = key
-        return _("Setting changed: {setting}: {old} → {new}").format(
-            setting=name, old=_setting_text(key, data.get("old")), new=_setting_text(key, data.get("new"))
-        )
-    if kind is EventKind.CLOCK_JUMP:
-        seconds = _number(data.get("seconds"))
-        if seconds >= 0:
-            return _("Clock moved forward by {duration}").format(duration=format_duration(seconds))
-        return _("Clock moved back by {duration}").format(duration=format_duration(seconds))
-    if kind is EventKind.ZONE_CHANGED:
-        return _("Time zone changed from {old} to {new}").format(
-            old=data.get("old", "?"), new=data.get("new", "?")
-        )
-    if kind is EventKind.SUSPEND:
-        return _("The computer slept for {duration}").format(
-            duration=format_duration(_number(data.get("seconds")))
-        )
-    if kind is EventKind.TRACKING_STARTED:
-        return _("Wellbeing started")
-    if kind is EventKind.TRACKING_STOPPED:
-        if data.get("how") == "signal":
-            return _("Wellbeing was stopped from outside (a log-out, a shut-down, or a kill command)")
-        return _("Wellbeing was closed")
-    if kind is EventKind.TRACKING_GAP:
-        duration = format_duration(_number(data.get("seconds")))
-        if data.get("same_boot") is False:
-            return _("Wellbeing was not running for {duration} (the computer was restarted)").format(
-                duration=duration
+    match event.payload:
+        case WarningPayload(minutes_left=left):
+            return ngettext(
+                "Warned: {n} minute of screen time left", "Warned: {n} minutes of screen time left", left
+            ).format(n=left)
+        case BreakNoticePayload():
+            return _("Told that a break is coming")
+        case BreakStartedPayload(forced=forced, minutes=length):
+            minutes = round(length)
+            if forced is False:
+                return _("A break was started early, by choice")
+            if minutes:
+                return ngettext("A {n}-minute break began", "A {n}-minute break began", minutes).format(
+                    n=minutes
+                )
+            return _("A break began")
+        case BreakTakenPayload():
+            return _("Break taken")
+        case BreakNaturalPayload(away_seconds=away):
+            if away:
+                return _("Natural break: away for {duration}").format(duration=format_duration(away))
+            return _("Natural break")
+        case BreakPostponedPayload(minutes=minutes):
+            return ngettext("Break put off by {n} minute", "Break put off by {n} minutes", minutes).format(
+                n=minutes
             )
-        return _("Wellbeing was not running for {duration} (closed or killed)").format(duration=duration)
-    if kind is EventKind.TRACKING_PAUSED:
-        paused = _number(data.get("minutes")) * 60
-        return _("Tracking paused for {duration}").format(duration=format_duration(paused))
-    if kind is EventKind.DATA_DELETED:
-        return _("All records were deleted")
-    if kind is EventKind.DATA_IMPORTED:
-        spans, events = round(_number(data.get("spans"))), round(_number(data.get("events")))
-        return _("Records imported: {spans} stretches of use, {events} events").format(
-            spans=spans, events=events
-        )
-    if kind is EventKind.RECORDS_RESTORED:
-        return _("The records file was deleted while Wellbeing was running; it was written back")
-    if kind is EventKind.START_CHANGED:
-        detail = str(data.get("detail") or "?")
-        if data.get("what") == "environment":
+        case BreakSkippedPayload():
+            return _("Break skipped")
+        case BlockPayload(reason=reason, until=until_time, app=app):
+            until = _until(until_time, event.at)
+            text = _(block_kind(reason).record or "").format(app=app or _("an app"))
+            return f"{text} {until}" if until else text
+        case GrantPayload(minutes=minutes, until=until_time):
+            if minutes is not None:
+                return ngettext("{n} more minute granted", "{n} more minutes granted", minutes).format(
+                    n=minutes
+                )
+            until = _until(until_time, event.at)
+            return _("Free time granted {until}").format(until=until) if until else _("More time granted")
+        case PasscodeOkPayload(purpose=purpose):
+            return (
+                _("The passcode was entered to {purpose}").format(purpose=_purpose(purpose))
+                if purpose
+                else _("The passcode was entered")
+            )
+        case PasscodeFailedPayload(purpose=purpose):
+            return (
+                _("A wrong passcode was entered (trying to {purpose})").format(purpose=_purpose(purpose))
+                if purpose
+                else _("A wrong passcode was entered")
+            )
+        case PasscodeLockedOutPayload(until=until_time):
+            until = _until(until_time, event.at)
+            text = _("Too many wrong passcodes: entry locked")
+            return f"{text} {until}" if until else text
+        case PasscodeChangedPayload(set=is_set):
+            return _("A passcode was set") if is_set else _("The passcode was removed")
+        case SettingChangedPayload(key=key, old=old, new=new):
+            try:
+                name = _(Settings.spec(key).description)
+            except SettingError:
+                name = key
+            return _("Setting changed: {setting}: {old} → {new}").format(
+                setting=name, old=_setting_text(key, old), new=_setting_text(key, new)
+            )
+        case ClockJumpPayload(seconds=seconds):
+            if seconds >= 0:
+                return _("Clock moved forward by {duration}").format(duration=format_duration(seconds))
+            return _("Clock moved back by {duration}").format(duration=format_duration(seconds))
+        case ZoneChangedPayload(old=old, new=new):
+            return _("Time zone changed from {old} to {new}").format(old=old or "?", new=new or "?")
+        case SuspendPayload(seconds=seconds):
+            return _("The computer slept for {duration}").format(duration=format_duration(seconds))
+        case TrackingStartedPayload():
+            return _("Wellbeing started")
+        case TrackingStoppedPayload(how=how):
+            if how == "signal":
+                return _("Wellbeing was stopped from outside (a log-out, a shut-down, or a kill command)")
+            return _("Wellbeing was closed")
+        case TrackingGapPayload(seconds=seconds, same_boot=same_boot):
+            duration = format_duration(seconds)
+            if same_boot is False:
+                return _("Wellbeing was not running for {duration} (the computer was restarted)").format(
+                    duration=duration
+                )
+            return _("Wellbeing was not running for {duration} (closed or killed)").format(duration=duration)
+        case TrackingPausedPayload(minutes=minutes):
+            return _("Tracking paused for {duration}").format(duration=format_duration(minutes * 60))
+        case DataDeletedPayload():
+            return _("All records were deleted")
+        case DataImportedPayload(spans=spans, events=events):
+            return _("Records imported: {spans} stretches of use, {events} events").format(
+                spans=spans, events=events
+            )
+        case RecordsRestoredPayload():
+            return _("The records file was deleted while Wellbeing was running; it was written back")
+        case StartChangedPayload(what="environment", detail=detail):
             return _("Wellbeing was started with something that can change what it sees: {detail}").format(
-                detail=detail
+                detail=detail or "?"
             )
-        return _(
-            "The entry that starts Wellbeing at login had been changed ({detail}); it was put right"
-        ).format(detail=detail)
-    if kind is EventKind.OTHER_DISPLAY:
-        return _(
-            "Another display was started in this account ({display}); Wellbeing does not see what runs on it"
-        ).format(display=data.get("display", "?"))
-    return _("Something happened: {kind}").format(kind=kind.value)
+        case StartChangedPayload(detail=detail):
+            return _(
+                "The entry that starts Wellbeing at login had been changed ({detail}); it was put right"
+            ).format(detail=detail or "?")
+        case OtherDisplayPayload(display=display):
+            return _(
+                "Another display was started in this account ({display}); Wellbeing does not see what runs on it"
+            ).format(display=display or "?")
+        case UnreadablePayload():
+            return _("Something happened: {kind}").format(kind=event.kind.value)
+        case unknown:
+            assert_never(unknown)
 
 
 def local_event(event: Event, zone: tzinfo | None) -> Event:
@@ -376,12 +376,8 @@ class Dashboard(QtWidgets.QWidget):
         decision = status.decision
         until = f"{decision.until.astimezone(self._service.clock.zone()):%H:%M}" if decision.until else ""
         if decision.verdict is Verdict.BLOCK:
-            reasons = {
-                BlockReason.CAP: _("Blocked: the daily cap is reached"),
-                BlockReason.DOWNTIME: _("Blocked: downtime"),
-                BlockReason.APP_LIMIT: _("Blocked: an app's limit is reached"),
-            }
-            text = reasons.get(decision.reason, _("Blocked")) if decision.reason else _("Blocked")
+            blocked = block_kind(decision.reason).status if decision.reason else None
+            text = _(blocked) if blocked else _("Blocked")
             lines.append(_("{reason}, until {time}").format(reason=text, time=until) if until else text)
         elif decision.verdict is Verdict.BREAK:
             lines.append(_("On a break until {time}").format(time=until) if until else _("On a break"))
@@ -410,7 +406,7 @@ class Dashboard(QtWidgets.QWidget):
         today = status.day
         first = today - timedelta(days=6)
         minutes: dict[date, float] = {first + timedelta(days=i): 0.0 for i in range(7)}
-        for usage in self._service.store.usage_by_day_app(first, today - timedelta(days=1)):
+        for usage in self._service.usage_by_day_app(first, today - timedelta(days=1)):
             if self._counted(usage.app, settings):
                 minutes[usage.day] = minutes.get(usage.day, 0.0) + usage.seconds / 60
         minutes[today] = status.used_minutes

@@ -19,7 +19,7 @@ from wellbeing_app.ui.passcode_dialog import (
     show_message,
 )
 from wellbeing_app.ui.qt import QtCore, QtWidgets
-from wellbeing_app.ui.settings_dialog import IntRangeEditor, unit_suffix
+from wellbeing_app.ui.settings.editors import IntRangeEditor, unit_suffix
 
 #: Bedtime on school nights: from Sunday to Thursday, 21:00 until 07:00 the next morning.
 SCHOOL_NIGHTS = DowntimeWindow(

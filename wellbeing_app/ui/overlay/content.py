@@ -1,24 +1,22 @@
-"""The overlay for a break, a used cap, downtime or an app limit: full-screen, on top, on every screen.
+"""What the overlay shows: why and until when, a countdown, a tip, the actions, the passcode entry.
 
-It says why and until when, shows a tip from the guide (with the article to read right there,
-since nothing may sit above the overlay), and offers only the actions the settings allow.
-Nothing is ever closed or killed: "Back to desktop" minimises the blocked app.
+It shows a tip from the guide with the article to read right there (nothing may sit above the
+overlay), and offers only the actions its kind allows (`core/blocks.py`). The passcode is
+entered inline for the same reason. `holder.py` keeps it on top of every screen.
 """
 
 from __future__ import annotations
 
 import functools
-import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from wellbeing_app.core.blocks import OverlayAction, overlay_kind
 from wellbeing_app.core.errors import PasscodeError
-from wellbeing_app.core.model import BlockReason, Decision, Verdict
+from wellbeing_app.core.model import Decision
 from wellbeing_app.core.text import N_
 from wellbeing_app.i18n import _, localize
-from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
-
-log = logging.getLogger(__name__)
+from wellbeing_app.ui.qt import Qt, QtCore, QtWidgets
 
 #: Minutes a parent can grant with one click.
 GRANT_CHOICES = (15, 30, 60)
@@ -58,79 +56,17 @@ def _left_text(seconds: float) -> str:
 
 def headline(decision: Decision, cap_minutes: int | None, now: datetime) -> tuple[str, str]:
     """The title and the line under it, in words a person reads at a glance."""
+    kind = overlay_kind(decision)
+    if kind is None:
+        return "", ""
+    name = decision.app.name if decision.app else _("this app")
+    title = _(kind.title).format(minutes=cap_minutes or 0, app=name)
     until = decision.until
-    if decision.verdict is Verdict.BREAK:
-        title = _("Time for a break")
-        line = _("Back at {time}").format(time=_clock_text(until)) if until else ""
-        return title, line
-    if decision.reason is BlockReason.CAP:
-        title = _("Your {minutes} minutes for today are used").format(minutes=cap_minutes or 0)
-    elif decision.reason is BlockReason.DOWNTIME:
-        title = _("Downtime")
-    else:
-        name = decision.app.name if decision.app else _("this app")
-        title = _("Time's up for {app} today").format(app=name)
     if until is None:
         return title, ""
-    if until.astimezone().date() == now.astimezone().date():
-        line = _("Until {time}").format(time=_clock_text(until))
-    else:
-        line = _("Back tomorrow at {time}").format(time=_clock_text(until))
+    same_day = until.astimezone().date() == now.astimezone().date()
+    line = _(kind.until_today if same_day else kind.until_later).format(time=_clock_text(until))
     return title, line
-
-
-class _Pane(QtWidgets.QWidget):
-    """One screen's full-screen window. It refuses to close and swallows Escape."""
-
-    def __init__(
-        self, screen: QtGui.QScreen, primary: bool, on_escape: Callable[[], None] | None = None
-    ) -> None:
-        super().__init__(
-            None,
-            Qt.WindowType.Window | Qt.WindowType.FramelessWindowHint | Qt.WindowType.WindowStaysOnTopHint,
-        )
-        self.setObjectName("overlay-primary" if primary else "overlay-secondary")
-        self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.setWindowTitle(_("Wellbeing"))
-        self.setAccessibleName(_("Wellbeing break and limit screen"))
-        self.primary = primary
-        self.may_close = False
-        self.on_deactivated: Callable[[], None] | None = None
-        self._on_escape = on_escape
-        self._screen = screen
-        self.setAutoFillBackground(True)
-        palette = self.palette()
-        palette.setColor(QtGui.QPalette.ColorRole.Window, QtGui.QColor("#1d2a33"))
-        palette.setColor(QtGui.QPalette.ColorRole.WindowText, QtGui.QColor("#f2f5f7"))
-        self.setPalette(palette)
-
-    def place(self) -> None:
-        self.setScreen(self._screen)
-        self.setGeometry(self._screen.geometry())
-        self.showFullScreen()
-        self.raise_()
-        self.activateWindow()
-
-    def keyPressEvent(self, event: QtGui.QKeyEvent) -> None:
-        if event.key() == Qt.Key.Key_Escape:
-            event.accept()
-            if self._on_escape is not None:
-                self._on_escape()
-            return
-        super().keyPressEvent(event)
-
-    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
-        if self.may_close:
-            event.accept()
-        else:
-            event.ignore()
-
-    def changeEvent(self, event: QtCore.QEvent) -> None:
-        super().changeEvent(event)
-        deactivated = event.type() == QtCore.QEvent.Type.ActivationChange and not self.isActiveWindow()
-        minimised = event.type() == QtCore.QEvent.Type.WindowStateChange and self.isMinimized()
-        if (deactivated or minimised) and self.on_deactivated is not None:
-            self.on_deactivated()
 
 
 class _Pages(QtWidgets.QWidget):
@@ -158,19 +94,18 @@ class _Pages(QtWidgets.QWidget):
         return self._current
 
 
-class Overlay(QtCore.QObject):
-    """Shows and hides the panes, keeps them on top, and turns clicks into requests.
+class OverlayContent(QtWidgets.QWidget):
+    """The content of the overlay's main pane; it turns clicks into requests.
 
     Signals: `postpone_requested()`, `skip_requested(passcode)`, `grant_requested(minutes,
-    passcode)`, `back_to_desktop_requested()`. The passcode is checked here first (inline: no
-    dialog can sit above the overlay) with `verify`, which raises PasscodeError when wrong.
+    passcode)`, `back_to_desktop_requested()`. The passcode is checked here first with `verify`,
+    which raises PasscodeError when wrong.
     """
 
     postpone_requested = QtCore.Signal()
     skip_requested = QtCore.Signal(str)
     grant_requested = QtCore.Signal(int, str)
     back_to_desktop_requested = QtCore.Signal()
-    closed = QtCore.Signal()
 
     def __init__(
         self,
@@ -179,40 +114,21 @@ class Overlay(QtCore.QObject):
         verify: Callable[[str, str], None],
         passcode_set: Callable[[], bool],
         render_article: Callable[[str], str | None] | None = None,
-        escape_closes: bool = False,
-        parent: QtCore.QObject | None = None,
     ) -> None:
-        """`escape_closes` is for `preview` only: a real overlay ignores Escape."""
-        super().__init__(parent)
-        self._escape_closes = escape_closes
+        super().__init__()
         self._now = now
         self._verify = verify
         self._passcode_set = passcode_set
         self._render_article = render_article
-        self._panes: list[_Pane] = []
         self.decision: Decision | None = None
-        self._cap_minutes: int | None = None
-        self._tip: tuple[str, str | None] | None = None
-        self._keep_on_top = QtCore.QTimer(self)
-        self._keep_on_top.setObjectName("overlay-keep-on-top")
-        self._keep_on_top.setInterval(1000)
-        self._keep_on_top.timeout.connect(self._tick)
-        self._build_content()
-        app = QtWidgets.QApplication.instance()
-        if isinstance(app, QtWidgets.QApplication):
-            app.screenAdded.connect(self._screens_changed)
-            app.screenRemoved.connect(self._screens_changed)
-            app.focusChanged.connect(self._focus_changed)
-
-    # --- the content of the primary pane -----------------------------------------------------------
-
-    def _build_content(self) -> None:
-        self.content = QtWidgets.QWidget()
-        self.content.setObjectName("overlay-content")
-        self.content.setMinimumWidth(560)
-        self.content.setMaximumWidth(760)
-        self.content.setStyleSheet(STYLE)
-        layout = QtWidgets.QVBoxLayout(self.content)
+        self.cap_minutes: int | None = None
+        self.tip: tuple[str, str | None] | None = None
+        self.mirror_text = ""
+        self.setObjectName("overlay-content")
+        self.setMinimumWidth(560)
+        self.setMaximumWidth(760)
+        self.setStyleSheet(STYLE)
+        layout = QtWidgets.QVBoxLayout(self)
         layout.setSpacing(18)
         layout.addStretch(1)
         self.title = QtWidgets.QLabel()
@@ -294,7 +210,13 @@ class Overlay(QtCore.QObject):
         self.desktop_button = self._button(
             _("Back to desktop"), "overlay-desktop", self.back_to_desktop_requested.emit
         )
-        for button in (self.postpone_button, self.skip_button, self.more_button, self.desktop_button):
+        self.action_buttons = {
+            OverlayAction.POSTPONE: self.postpone_button,
+            OverlayAction.SKIP: self.skip_button,
+            OverlayAction.MORE_TIME: self.more_button,
+            OverlayAction.BACK_TO_DESKTOP: self.desktop_button,
+        }
+        for button in self.action_buttons.values():
             actions.addWidget(button)
         actions.addStretch()
         layout.addLayout(actions)
@@ -367,160 +289,51 @@ class Overlay(QtCore.QObject):
 
     # --- showing ----------------------------------------------------------------------------------
 
-    @property
-    def visible(self) -> bool:
-        return any(p.isVisible() for p in self._panes)
-
-    def show_decision(
+    def present(
         self, decision: Decision, *, cap_minutes: int | None, tip: tuple[str, str | None] | None
     ) -> None:
-        """Show (or update) the overlay for a BREAK or BLOCK decision; hide it for anything else.
-        `tip` is (text, related article id)."""
-        if decision.verdict not in (Verdict.BREAK, Verdict.BLOCK):
-            self.hide()
-            return
+        """Show (or update) a BREAK or BLOCK decision; a different kind starts on the main page
+        with `tip`, (text, related article id)."""
         fresh = self.decision is None or (self.decision.verdict, self.decision.reason) != (
             decision.verdict,
             decision.reason,
         )
         self.decision = decision
-        self._cap_minutes = cap_minutes
+        self.cap_minutes = cap_minutes
         if fresh:
-            self._tip = tip
+            self.tip = tip
             self.pages.setCurrentIndex(0)
-        self._update_texts()
-        if not self._panes:
-            self._build_panes()
-        for pane in self._panes:
-            if not pane.isVisible():
-                pane.place()
-        self._grab()
-        self._keep_on_top.start()
+        self.update_texts()
 
-    def hide(self) -> None:
+    def clear(self) -> None:
         self.decision = None
-        self._keep_on_top.stop()
         self._lockout_timer.stop()
-        grabber = QtWidgets.QWidget.keyboardGrabber()
-        if grabber is not None:
-            grabber.releaseKeyboard()
-        for pane in self._panes:
-            pane.may_close = True
-            pane.close()
-            pane.deleteLater()
-        self._panes = []
-        self.content.setParent(None)
 
-    def _build_panes(self) -> None:
-        screens = QtGui.QGuiApplication.screens()
-        primary = QtGui.QGuiApplication.primaryScreen()
-        for screen in screens:
-            pane = _Pane(
-                screen, primary=screen is primary, on_escape=self._escape if self._escape_closes else None
-            )
-            layout = QtWidgets.QVBoxLayout(pane)
-            layout.setContentsMargins(48, 48, 48, 48)
-            if pane.primary:
-                # The content gets the pane's whole height (wrapped text needs it) and a
-                # readable width in the middle.
-                row = QtWidgets.QHBoxLayout()
-                row.addStretch(1)
-                row.addWidget(self.content, 4)
-                row.addStretch(1)
-                layout.addLayout(row)
-            else:
-                mirror = QtWidgets.QLabel(self.title.text())
-                mirror.setObjectName("overlay-mirror")
-                mirror.setAlignment(Qt.AlignmentFlag.AlignCenter)
-                font = mirror.font()
-                font.setPointSizeF(font.pointSizeF() * 2)
-                mirror.setFont(font)
-                layout.addWidget(mirror)
-            pane.on_deactivated = self._reassert
-            self._panes.append(pane)
-
-    def _escape(self) -> None:
-        self.hide()
-        self.closed.emit()
-
-    def _screens_changed(self, *_args: object) -> None:
-        if self.decision is not None:
-            decision = self.decision
-            tip = self._tip
-            self.hide()
-            self.show_decision(decision, cap_minutes=self._cap_minutes, tip=tip)
-
-    def _update_texts(self) -> None:
+    def update_texts(self) -> None:
         decision = self.decision
         if decision is None:
             return
         now = self._now()
-        title, line = headline(decision, self._cap_minutes, now)
+        title, line = headline(decision, self.cap_minutes, now)
         self.title.setText(title)
         self.subtitle.setText(line)
-        for pane in self._panes:
-            for mirror in pane.findChildren(QtWidgets.QLabel, "overlay-mirror"):
-                mirror.setText(f"{title}\n{line}")
-        is_break = decision.verdict is Verdict.BREAK
-        if is_break and decision.until is not None:
+        self.mirror_text = f"{title}\n{line}"
+        kind = overlay_kind(decision)
+        if kind is None:
+            return
+        if kind.countdown and decision.until is not None:
             self.countdown.setText(_left_text((decision.until - now).total_seconds()))
             self.countdown.show()
         else:
             self.countdown.hide()
-        if self._tip:
-            self.tip_label.setText(self._tip[0])
+        if self.tip:
+            self.tip_label.setText(self.tip[0])
             self.tip_box.show()
-            self.read_more.setVisible(bool(self._tip[1]) and self._render_article is not None)
+            self.read_more.setVisible(bool(self.tip[1]) and self._render_article is not None)
         else:
             self.tip_box.hide()
-        self.postpone_button.setVisible(is_break and decision.postpones_left > 0)
-        self.skip_button.setVisible(is_break)
-        self.more_button.setVisible(not is_break)
-        self.desktop_button.setVisible(not is_break)
-
-    # --- staying on top ----------------------------------------------------------------------------
-
-    def _primary(self) -> _Pane | None:
-        return next((p for p in self._panes if p.primary), None)
-
-    def _grab(self) -> None:
-        """Raise the primary pane and hold the keyboard (an X grab: Alt+Tab and other windows'
-        shortcuts do not get through). The grab sits on the focused control, so typing and Tab
-        work inside the overlay."""
-        primary = self._primary()
-        if primary is not None:
-            primary.raise_()
-            primary.activateWindow()
-            focused = primary.focusWidget()
-            (focused if focused is not None and primary.isAncestorOf(focused) else primary).grabKeyboard()
-
-    def _focus_changed(self, _old: QtWidgets.QWidget | None, new: QtWidgets.QWidget | None) -> None:
-        primary = self._primary()
-        if (
-            self.decision is not None
-            and primary is not None
-            and new is not None
-            and primary.isAncestorOf(new)
-        ):
-            new.grabKeyboard()
-
-    def _reassert(self) -> None:
-        if self.decision is not None:
-            QtCore.QTimer.singleShot(0, self._raise_all)
-
-    def _raise_all(self) -> None:
-        for pane in self._panes:
-            if pane.isMinimized() or not pane.isVisible():
-                pane.place()
-            pane.raise_()
-        self._grab()
-
-    def _tick(self) -> None:
-        self._update_texts()
-        hidden = any(pane.isMinimized() or not pane.isVisible() for pane in self._panes)
-        primary = self._primary()
-        if hidden or (primary is not None and not primary.isActiveWindow()):
-            self._raise_all()
+        for action, button in self.action_buttons.items():
+            button.setVisible(kind.offers(action, decision))
 
     # --- actions ------------------------------------------------------------------------------------
 
@@ -587,9 +400,9 @@ class Overlay(QtCore.QObject):
             self._lockout_timer.stop()
 
     def _open_article(self) -> None:
-        if not self._tip or not self._tip[1] or self._render_article is None:
+        if not self.tip or not self.tip[1] or self._render_article is None:
             return
-        markdown = self._render_article(self._tip[1])
+        markdown = self._render_article(self.tip[1])
         if markdown is None:
             return
         self.reader.setMarkdown(markdown)

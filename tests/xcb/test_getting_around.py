@@ -164,7 +164,7 @@ def test_a_game_under_a_borrowed_name_is_counted_blocked_and_shown_with_its_path
     app.start()
 
     qtbot.waitUntil(lambda: app.overlay.visible, timeout=8000)
-    assert "Your 40 minutes for today are used" in app.overlay.title.text()
+    assert "Your 40 minutes for today are used" in app.overlay.content.title.text()
     rows = [row for row in app.service.report(1) if row.app.executable == str(program)]
     assert len(rows) == 1
     assert rows[0].seconds > 0
@@ -174,7 +174,7 @@ def test_a_game_under_a_borrowed_name_is_counted_blocked_and_shown_with_its_path
     # The overlay (this app's own window, known by process id) is in front now: it is not counted.
     qtbot.waitUntil(lambda: on_top(desktop, app), timeout=3000)
     used = app.service.status().used_seconds
-    own_front = app.controller.probes.foreground.foreground(with_title=False).app
+    own_front = app.probes.foreground.foreground(with_title=False).app
     assert own_front is not None
     assert own_front.is_self
     # Five seconds with only the overlay in front. The tick under way when it came to the front

@@ -11,10 +11,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from wellbeing_app import autostart
+from wellbeing_app import autostart, surroundings
 from wellbeing_app.core import languages
 from wellbeing_app.core.blocks import BLOCKS, overlay_kind, preview_kinds
 from wellbeing_app.core.errors import CoreError, PasscodeError
+from wellbeing_app.core.events import StartChangedPayload
 from wellbeing_app.core.model import AppRef, Decision, Verdict
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.i18n import _, localize, ngettext, resources_dir, set_language
@@ -52,6 +53,13 @@ class TrayApp:
         self._tips_shown: dict[date, list[str]] = {}
         self.probes = choose_probes()
         self.controller = Controller(service, self.probes)
+        from wellbeing_app.ui.qt import QtCore
+
+        self._signs = surroundings.Signs()
+        self._display_timer = QtCore.QTimer()
+        self._display_timer.setObjectName("other displays")
+        self._display_timer.setInterval(round(surroundings.DISPLAY_CHECK_SECONDS * 1000))
+        self._display_timer.timeout.connect(self.check_displays)
         self.overlay = Overlay(
             now=service.now,
             verify=lambda passcode, purpose: service.verify_passcode(passcode, purpose=purpose),
@@ -96,9 +104,13 @@ class TrayApp:
             self.status_window = StatusWindow(self.tray)
             self.status_window.show()
         self._sync_autostart()
+        self._check_start()
         self.controller.start()
+        self.check_displays()
+        self._display_timer.start()
 
     def stop(self, *, how: str = "quit") -> None:
+        self._display_timer.stop()
         self.controller.stop(how=how)
         self.overlay.hide()
         self.tray.hide()
@@ -247,12 +259,27 @@ class TrayApp:
         window.activateWindow()  # type: ignore[attr-defined]
 
     def _sync_autostart(self) -> None:
+        """Make the start-at-login entry what the setting says; a changed entry is put right and
+        recorded (it is read at every start: an edited Exec or Hidden=true does not last)."""
+        command = autostart.current_command(self.data_dir_given)
         try:
-            wanted = self.service.settings.start_at_login
-            if wanted != autostart.is_enabled():
-                autostart.set_enabled(wanted, autostart.current_command(self.data_dir_given))
+            if self.service.settings.start_at_login:
+                wrong = autostart.put_right(command)
+                if wrong is not None:
+                    self.service.record_sign(StartChangedPayload("autostart", wrong))
+            elif autostart.is_enabled():
+                autostart.set_enabled(False, command)
         except OSError as error:
             log.warning("cannot change start at login: %s", error)
+
+    def _check_start(self) -> None:
+        for sign in self._signs.of_start():
+            self.service.record_sign(sign)
+
+    def check_displays(self) -> None:
+        """Record each display server of this account other than this one, once."""
+        for display in self._signs.new_displays():
+            self.service.record_sign(display)
 
     def first_run(self) -> bool:
         """Run the wizard on the first start of a data dir; False when the person cancels it."""

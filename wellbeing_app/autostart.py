@@ -60,8 +60,12 @@ def autostart_path(home: Path | None = None, environ: dict[str, str] | None = No
 
 
 def current_command(data_dir: Path | None) -> list[str]:
-    """How this very installation is started again: the interpreter and the module."""
-    command = [sys.executable, "-m", "wellbeing_app"]
+    """How this very installation is started again: the interpreter and the module.
+
+    Python runs isolated (`-I`): no PYTHONPATH, no user site folder, no current folder on the
+    path, so that nothing the person puts there runs inside the app.
+    """
+    command = [sys.executable, "-I", "-m", "wellbeing_app"]
     if data_dir is not None:
         command += ["--data-dir", str(data_dir)]
     return [*command, "run"]
@@ -101,6 +105,56 @@ def is_enabled(*, path: Path | None = None) -> bool:
         except OSError:
             return False
     return (path or autostart_path()).exists()
+
+
+def expected_content(command: list[str]) -> str | bytes:
+    """What the entry that runs `command` holds, as `read_entry` returns it."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        return windows_command(command)
+    if sys.platform == "darwin":  # pragma: no cover - macOS only
+        return launch_agent(command)
+    return desktop_entry(command)
+
+
+def read_entry(*, path: Path | None = None) -> str | bytes | None:
+    """What the start-at-login entry holds now, or None when there is none."""
+    if sys.platform == "win32":  # pragma: no cover - Windows only
+        import winreg
+
+        try:
+            with winreg.OpenKey(winreg.HKEY_CURRENT_USER, RUN_KEY) as key:
+                return str(winreg.QueryValueEx(key, "Wellbeing")[0])
+        except OSError:
+            return None
+    target = path or autostart_path()
+    try:
+        data = target.read_bytes()
+    except FileNotFoundError:
+        return None
+    if sys.platform == "darwin":  # pragma: no cover - macOS only
+        return data
+    return data.decode("utf-8", errors="replace")
+
+
+def put_right(command: list[str], *, path: Path | None = None) -> str | None:
+    """Make the start-at-login entry the one that runs `command`.
+
+    Returns what was wrong with an entry that was there (the lines that differ, e.g.
+    "Exec=faketime -f +1d …", "Hidden=true"), or None when it was right or missing (it is then
+    written). Raises OSError when it cannot be written.
+    """
+    wanted = expected_content(command)
+    found = read_entry(path=path)
+    if found == wanted:
+        return None
+    set_enabled(True, command, path=path)
+    if found is None:
+        return None
+    if isinstance(found, bytes) or isinstance(wanted, bytes):
+        return "the launch agent was changed"
+    lines = set(wanted.splitlines())
+    changed = [line.strip() for line in found.splitlines() if line.strip() and line not in lines]
+    return "; ".join(changed) or "lines were removed"
 
 
 def command_of_entry(text: str) -> list[str]:

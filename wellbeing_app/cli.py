@@ -177,7 +177,10 @@ def cmd_report(service: Service, args: argparse.Namespace, out: TextIO) -> None:
                 day = record["date"]
                 total = sum(row.seconds for row in rows if row.day.isoformat() == day) / 60
                 out.write(f"{day}  {total:7.1f} min\n")
-            out.write(f"    {record['minutes']:7.1f}  {record['name']} ({record['app']})\n")
+            # A program where the person can write already shows its path in its name.
+            name, app = str(record["name"]), str(record["app"])
+            shown = name if app in name else f"{name} ({app})"
+            out.write(f"    {record['minutes']:7.1f}  {shown}\n")
 
 
 def cmd_config_show(service: Service, args: argparse.Namespace, out: TextIO) -> None:

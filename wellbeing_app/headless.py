@@ -9,6 +9,7 @@ import selectors
 import signal
 from collections.abc import Callable
 
+from wellbeing_app import surroundings
 from wellbeing_app.core.engine import TickResult
 from wellbeing_app.service import Service
 from wellbeing_app.service.loop import TICK_SECONDS, TickLoop
@@ -52,6 +53,11 @@ def run_tracking(
 
     loop.start()
     start = clock.elapsed()
+    # Signs around the app: how it was started (once), other displays of the account (now and then).
+    signs = surroundings.Signs()
+    for sign in signs.of_start():
+        service.record_sign(sign)
+    next_display_check = start
     try:
         while not stop_requested:
             now = clock.elapsed()
@@ -67,6 +73,11 @@ def run_tracking(
                 else:
                     with contextlib.suppress(BlockingIOError):
                         os.read(wake_read, 512)
+            now = clock.elapsed()
+            if now >= next_display_check:
+                for display in signs.new_displays():
+                    service.record_sign(display)
+                next_display_check = now + surroundings.DISPLAY_CHECK_SECONDS
             result = loop.step(switched=switched)
             if result is not None and on_tick is not None:
                 on_tick(result)

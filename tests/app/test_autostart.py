@@ -19,6 +19,7 @@ def test_the_autostart_entry_starts_this_installation_with_its_data_dir(tmp_path
     assert "Type=Application" in text
     assert autostart.command_of_entry(text) == [
         sys.executable,
+        "-I",
         "-m",
         "wellbeing_app",
         "--data-dir",

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from wellbeing_app.core.clock import FakeClock
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
+from wellbeing_app.core.model import SELF_APP, AppRef
 from wellbeing_app.service import Service
 from wellbeing_app.service.loop import TickLoop
 from wellbeing_app.tracker.base import Foreground, ProbeSet, ProbeStatus
@@ -21,7 +21,7 @@ from wellbeing_app.tracker.null import NullLock, NullMedia
 ALMATY = ZoneInfo("Asia/Almaty")
 GAME = AppRef("supertux2", "SuperTux")
 EDITOR = AppRef("libreoffice", "LibreOffice")
-OVERLAY = AppRef(SELF_EXECUTABLE, "Wellbeing")
+OVERLAY = SELF_APP  # reported only by a probe that checked the process id
 
 
 class Desk:

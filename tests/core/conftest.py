@@ -13,7 +13,7 @@ ALMATY = ZoneInfo("Asia/Almaty")
 BROWSER = AppRef("firefox", "Firefox")
 GAME = AppRef("supertux2", "SuperTux")
 OFFICE = AppRef("libreoffice", "LibreOffice")
-CALCULATOR = AppRef("gnome-calculator", "Calculator")
+CALCULATOR = AppRef("calculator", "Calculator")
 VIDEO = AppRef("vlc", "VLC media player")
 
 

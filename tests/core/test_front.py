@@ -1,11 +1,11 @@
 """Which app a decision is about while the overlay, or nothing, is in front."""
 
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef, Sample, Verdict
+from wellbeing_app.core.model import SELF_APP, Sample, Verdict
 from wellbeing_app.core.settings import Settings
 
 from .conftest import GAME, simulate
 
-OVERLAY = AppRef(SELF_EXECUTABLE, "Wellbeing")
+OVERLAY = SELF_APP
 
 
 def blocked_sim():

@@ -93,7 +93,9 @@ def seconds_by_app(data_dir: Path) -> dict[str, float]:
         seconds = (
             datetime.fromisoformat(span["end"]) - datetime.fromisoformat(span["start"])
         ).total_seconds()
-        totals[span["app"]] = totals.get(span["app"], 0.0) + seconds
+        # The test's programs lie in the temporary folder: they are known by their full path.
+        app = os.path.basename(span["app"])
+        totals[app] = totals.get(app, 0.0) + seconds
     return totals
 
 

@@ -84,8 +84,18 @@ def test_a_bad_setting_is_refused_in_one_line_naming_the_key_the_value_and_what_
 
     allowed = str(Settings.spec(key).type.allowed)
     assert result.code == 2
-    assert result.err == f"wellbeing-app: {key}: {given!r} is not allowed; use {allowed}\n"
+    shown = repr(given) if len(given) <= 80 else f"{given[:60]!r}… ({len(given)} characters)"
+    assert result.err == f"wellbeing-app: {key}: {shown} is not allowed; use {allowed}\n"
     assert cli("config", "show", "--json").out == before
+
+
+def test_a_very_long_value_is_shown_cut_short_with_its_length(cli: Cli) -> None:
+    result = cli("config", "set", "always_allowed", "a/" * 2500, stdin="")
+    assert result.code == 2
+    assert result.err == (
+        f"wellbeing-app: always_allowed: {'a/' * 30!r}… (5000 characters) is not allowed; use "
+        f"{Settings.spec('always_allowed').type.allowed}\n"
+    )
 
 
 def test_a_bad_setting_is_refused_before_the_passcode_is_asked_so_a_typo_costs_no_try(cli: Cli) -> None:

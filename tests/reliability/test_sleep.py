@@ -6,9 +6,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.reliability.conftest import GAME, clock_at, tracking
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef, EventKind, Verdict
+from wellbeing_app.core.model import SELF_APP, EventKind, Verdict
 
-OVERLAY = AppRef(SELF_EXECUTABLE, "Wellbeing")  # the break overlay in front
+OVERLAY = SELF_APP  # the break overlay in front
 
 
 def test_a_suspend_is_never_counted_and_is_recorded(data_dir: Path) -> None:

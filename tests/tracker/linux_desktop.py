@@ -19,6 +19,8 @@ from Xlib import X, Xatom
 from Xlib import display as xdisplay
 from Xlib import error as xerror
 
+from wellbeing_app.core.model import AppRef
+
 DEADLINE = 10.0
 
 
@@ -367,3 +369,15 @@ class FakeScreenSaver(FakeService):
         if message.header.fields.get(HeaderFields.path) != self.path:
             raise DBusFailure("org.freedesktop.DBus.Error.UnknownObject", "no such object")
         return "b", (self.active,)
+
+
+def plain(app: AppRef | None) -> AppRef | None:
+    """`app` as it would be if its program lay where only the system can write.
+
+    Test programs are copies under the temporary folder, which the person can write: the probe
+    knows them by full path and shows the path in the name. Tests of naming compare this form.
+    """
+    if app is None or not app.from_writable_place:
+        return app
+    base = os.path.basename(app.executable)
+    return AppRef(base, app.name.removesuffix(f" ({app.executable})"), own=app.own)

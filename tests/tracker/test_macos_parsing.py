@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
+from wellbeing_app.core.model import SELF_APP, AppRef
 from wellbeing_app.tracker import macos
 from wellbeing_app.tracker.base import Foreground, TrackerError
 
@@ -36,7 +36,7 @@ CHROME_PATH = "/Applications/Google Chrome.app/Contents/MacOS/Google Chrome"
         ),  # no executable URL
         ((903, "Terminal", None, None), AppRef("Terminal", "Terminal")),
         ((904, None, None, "/usr/local/bin/kitty"), AppRef("kitty", "kitty")),
-        ((OWN_PID, "Python", "org.python.python", "/usr/bin/python3"), AppRef(SELF_EXECUTABLE, "Wellbeing")),
+        ((OWN_PID, "Python", "org.python.python", "/usr/bin/python3"), SELF_APP),
         ((905, None, None, None), None),
         ((906, "", "", ""), None),
     ],
@@ -202,7 +202,7 @@ def test_foreground_probe_own_window_and_nothing_in_front() -> None:
     appkit = FakeAppKit()
     appkit.frontmost = FakeRunningApplication(OWN_PID, "Python", "org.python.python", "/usr/bin/python3")
     probe = macos.MacForeground(appkit, FakeQuartz(), own_pid=OWN_PID)
-    assert probe.foreground(with_title=False).app == AppRef(SELF_EXECUTABLE, "Wellbeing")
+    assert probe.foreground(with_title=False).app == SELF_APP
     appkit.frontmost = None
     assert probe.foreground(with_title=True) == Foreground(
         app=None, reason="no application is in front", nothing_in_front=True

@@ -34,7 +34,7 @@ from jeepney import (
 from jeepney.bus_messages import message_bus
 from jeepney.io.blocking import open_dbus_connection
 
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
+from wellbeing_app.core.model import SELF_APP, AppRef
 from wellbeing_app.tracker import gnome, hyprland, kde, sway
 from wellbeing_app.tracker.base import Foreground, TrackerError
 
@@ -66,7 +66,7 @@ def test_display_name_keeps_the_last_part_of_reverse_dns_ids(window_class: str, 
 
 def test_window_of_this_process_is_this_app() -> None:
     found = sway.window_foreground(OWN_PID, "python3", "Wellbeing", with_title=True, own_pid=OWN_PID)
-    assert found == Foreground(app=AppRef(SELF_EXECUTABLE, "Wellbeing"), pid=OWN_PID, title="Wellbeing")
+    assert found == Foreground(app=SELF_APP, pid=OWN_PID, title="Wellbeing")
     assert found.app is not None
     assert found.app.is_self
 
@@ -329,7 +329,7 @@ def test_foreground_from_tree_names_the_xwayland_class_when_the_process_is_hidde
 def test_foreground_from_tree_of_own_window_is_this_app() -> None:
     tree = focus_on(sway_tree(), 11)
     found = sway.foreground_from_tree(tree, with_title=False, own_pid=1201, name_of_process=name_of_process)
-    assert found.app == AppRef(SELF_EXECUTABLE, "Wellbeing")
+    assert found.app == SELF_APP
 
 
 @pytest.mark.parametrize(
@@ -576,7 +576,7 @@ def test_hyprland_active_window() -> None:
 def test_hyprland_xwayland_window_and_own_window() -> None:
     steam = {**HYPR_FIREFOX, "class": "steam", "title": "Steam", "pid": 2210, "xwayland": True}
     assert _hypr(steam).app == AppRef("steam", "steam")
-    assert _hypr(HYPR_FIREFOX, own_pid=1201).app == AppRef(SELF_EXECUTABLE, "Wellbeing")
+    assert _hypr(HYPR_FIREFOX, own_pid=1201).app == SELF_APP
 
 
 def test_hyprland_window_with_empty_class_falls_back_to_the_initial_class() -> None:
@@ -834,7 +834,7 @@ def test_gnome_focused_window() -> None:
     assert _gnome(window_calls_list(2205525109), with_title=False) == Foreground(
         AppRef("firefox", "firefox"), pid=1201
     )
-    assert _gnome(window_calls_list(2205525109), own_pid=1201).app == AppRef(SELF_EXECUTABLE, "Wellbeing")
+    assert _gnome(window_calls_list(2205525109), own_pid=1201).app == SELF_APP
 
 
 def test_gnome_title_is_asked_for_only_when_the_list_has_none_and_it_is_wanted() -> None:
@@ -1157,7 +1157,7 @@ def test_parse_activation_refuses_what_is_not_one(body: tuple[Any, ...], complai
         (kde.Activation(1201, "firefox", "Tab"), Foreground(AppRef("firefox", "firefox"), pid=1201)),
         (
             kde.Activation(OWN_PID, "python3", "Wellbeing"),
-            Foreground(AppRef(SELF_EXECUTABLE, "Wellbeing"), pid=OWN_PID),
+            Foreground(SELF_APP, pid=OWN_PID),
         ),
         (kde.Activation(0, "org.kde.dolphin", "Home"), Foreground(AppRef("org.kde.dolphin", "dolphin"))),
     ],

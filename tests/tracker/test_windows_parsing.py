@@ -17,7 +17,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
+from wellbeing_app.core.model import SELF_APP, AppRef
 from wellbeing_app.tracker import windows
 from wellbeing_app.tracker.base import Foreground, TrackerError
 
@@ -251,9 +251,7 @@ def test_app_for_process() -> None:
         "code", "Visual Studio Code"
     )
     assert windows.app_for_process(7, code, None, own_pid=OWN_PID) == AppRef("code", "Code")
-    assert windows.app_for_process(OWN_PID, "pythonw.exe", "Python", own_pid=OWN_PID) == AppRef(
-        SELF_EXECUTABLE, "Wellbeing"
-    )
+    assert windows.app_for_process(OWN_PID, "pythonw.exe", "Python", own_pid=OWN_PID) == SELF_APP
     assert windows.app_for_process(7, None, None, own_pid=OWN_PID) is None
     assert windows.app_for_process(7, "", "x", own_pid=OWN_PID) is None
 
@@ -368,9 +366,7 @@ def test_foreground_of_a_uwp_frame_without_its_app_is_the_frame_host(win32: Fake
 
 
 def test_foreground_of_own_window_is_this_app(win32: FakeWin32) -> None:
-    assert _probe(win32, own_pid=1201).foreground(with_title=False).app == AppRef(
-        SELF_EXECUTABLE, "Wellbeing"
-    )
+    assert _probe(win32, own_pid=1201).foreground(with_title=False).app == SELF_APP
 
 
 def test_no_foreground_window_is_unknown_with_a_reason(win32: FakeWin32) -> None:

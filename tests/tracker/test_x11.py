@@ -16,6 +16,7 @@ from Xlib import display as xdisplay
 from tests.tracker.linux_desktop import (
     activate,
     create_window,
+    plain,
     private_xvfb,
     require,
     set_root_window_property,
@@ -93,7 +94,8 @@ def _front(probe: X11Foreground, executable: str, *, with_title: bool = False) -
 
     def arrived() -> bool:
         seen.append(probe.foreground(with_title=with_title))
-        return seen[-1].app is not None and seen[-1].app.executable == executable
+        app = plain(seen[-1].app)
+        return app is not None and app.executable == executable
 
     try:
         wait_until(arrived, timeout=5, what=f"{executable} in front")
@@ -118,10 +120,13 @@ def test_reports_the_executable_and_pid_of_each_window_in_front(
         assert seen.pid == process.pid
         if expected_name is not None:
             # From our desktop file for alphaterm; from WM_CLASS ("XTerm") for betaterm.
-            assert seen.app.name == expected_name
+            assert plain(seen.app).name == expected_name  # type: ignore[union-attr]
     status = probe.status()
     assert status.works
-    assert status.detail == f"Alpha Terminal — alphaterm (pid {terminals['alphaterm'][0].pid})"
+    alpha = probe.foreground(with_title=False).app
+    assert alpha is not None
+    assert status.detail == f"{alpha.name} — {alpha.executable} (pid {terminals['alphaterm'][0].pid})"
+    assert plain(alpha) == AppRef("alphaterm", "Alpha Terminal")
 
 
 def test_titles_are_read_only_when_asked(
@@ -184,7 +189,7 @@ def test_a_killed_window_gives_no_app_and_a_reason(
     process, window = start_xterm(display_name, program, title="gamma", geometry="40x10+200+200")
     try:
         activate(display_name, window)
-        assert _front(probe, "gammaterm").app == AppRef("gammaterm", "XTerm")
+        assert plain(_front(probe, "gammaterm").app) == AppRef("gammaterm", "XTerm")
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=5)
         wait_until(lambda: not window_exists(display_name, window), what="the X server to destroy the window")
@@ -192,7 +197,7 @@ def test_a_killed_window_gives_no_app_and_a_reason(
         if seen.app is None:
             assert seen.reason
         else:  # openbox was quick and focused another window already
-            assert seen.app.executable != "gammaterm"
+            assert plain(seen.app).executable != "gammaterm"  # type: ignore[union-attr]
     finally:
         stop(process)
 
@@ -220,7 +225,7 @@ def test_a_window_gone_while_still_marked_active_gives_a_reason(tmp_path: Path) 
                 set_root_window_property(wm, "_NET_ACTIVE_WINDOW", window)
                 seen = probe.foreground(with_title=False)
                 assert seen.app is not None
-                assert seen.app.executable == "deltaterm"
+                assert plain(seen.app).executable == "deltaterm"  # type: ignore[union-attr]
                 process.send_signal(signal.SIGKILL)
                 process.wait(timeout=5)
                 wait_until(lambda: not window_exists(name, window), what="the X server to destroy the window")

@@ -12,7 +12,12 @@ from pytestqt.qtbot import QtBot
 
 from tests.ui.conftest import ALMATY
 from wellbeing_app.core.clock import FakeClock
-from wellbeing_app.core.events import ClockJumpPayload, TrackingGapPayload, payload_from_json
+from wellbeing_app.core.events import (
+    ClockJumpPayload,
+    StartChangedPayload,
+    TrackingGapPayload,
+    payload_from_json,
+)
 from wellbeing_app.core.model import Event, EventKind
 from wellbeing_app.service import Service
 from wellbeing_app.storage import open_store
@@ -207,7 +212,24 @@ SENTENCES: dict[EventKind, tuple[dict[str, Any], str]] = {
         {"path": "/home/kid/.local/share/wellbeing-app/wellbeing.sqlite3"},
         "The records file was deleted while Wellbeing was running; it was written back",
     ),
+    EventKind.START_CHANGED: (
+        {"what": "autostart", "detail": "Hidden=true"},
+        "The entry that starts Wellbeing at login had been changed (Hidden=true); it was put right",
+    ),
+    EventKind.OTHER_DISPLAY: (
+        {"display": ":5"},
+        "Another display was started in this account (:5); Wellbeing does not see what runs on it",
+    ),
 }
+
+
+def test_a_start_with_a_preloaded_library_is_named() -> None:
+    at = datetime(2026, 11, 25, 9, 0, tzinfo=ALMATY)
+    payload = StartChangedPayload("environment", "LD_PRELOAD=/home/kid/hook.so; FAKETIME=+1d")
+    assert describe_event(Event("s", at, TODAY, payload)) == (
+        "Wellbeing was started with something that can change what it sees: LD_PRELOAD=/home/kid/hook.so; "
+        "FAKETIME=+1d"
+    )
 
 
 def test_every_kind_of_event_has_a_sentence() -> None:
@@ -241,3 +263,26 @@ def test_a_clock_jump_and_a_gap_after_a_restart(tmp_path: Path) -> None:
     assert describe_event(Event("b", at, TODAY, TrackingGapPayload(seconds=3600, same_boot=False))) == (
         "Wellbeing was not running for 1 h (the computer was restarted)"
     )
+
+
+def test_a_game_under_a_borrowed_name_is_counted_and_shown_with_its_path(
+    qtbot: QtBot, service: Service
+) -> None:
+    service.change_settings({"always_allowed": ("libreoffice",)})
+    import_usage(
+        service,
+        [
+            ("/home/kid/libreoffice", "XTerm (/home/kid/libreoffice)", 20),
+            ("wellbeing-app", "Wellbeing", 10),  # a copy under this app's name: not this app
+            ("libreoffice", "Writer", 30),
+        ],
+    )
+    window = Dashboard(service)
+    qtbot.addWidget(window)
+    window.show()
+    assert window.ring.text() == "30 / 60 min"
+    assert window.bars.row_texts() == [
+        "Writer: 30 min (not counted)",
+        "XTerm (/home/kid/libreoffice): 20 min",
+        "Wellbeing: 10 min",
+    ]

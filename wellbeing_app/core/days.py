@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
 from functools import lru_cache
+
+from .model import UsageSpan
 
 
 @lru_cache(maxsize=256)
@@ -46,6 +49,28 @@ def split_by_day(
         piece_end = min(end, day_end)
         yield day, cursor, piece_end
         cursor = piece_end
+
+
+def split_span_at_day_starts(
+    span: UsageSpan, day_start: time, uid_of_piece: Callable[[datetime, datetime], str]
+) -> list[UsageSpan]:
+    """A span cut where a day starts, in its own UTC offset, as live tracking cuts it: 03:50–04:20
+    with days starting at 04:00 is 10 min on the day before and 20 min on the day after.
+
+    The first piece keeps the span's uid; the others are named by `uid_of_piece(start, end)`. A
+    span filed under another day than the one its start belongs to is left as it is.
+    """
+    zone = timezone(span.utc_offset)
+    if span.day != day_of(span.start, zone, day_start):
+        return [span]
+    pieces = list(split_by_day(span.start, span.end, zone, day_start))
+    if len(pieces) <= 1:
+        return [span]
+    local = [(day, start.astimezone(zone), end.astimezone(zone)) for day, start, end in pieces]
+    return [
+        replace(span, uid=span.uid if index == 0 else uid_of_piece(start, end), start=start, end=end, day=day)
+        for index, (day, start, end) in enumerate(local)
+    ]
 
 
 def utc_offset(instant: datetime, zone: tzinfo) -> timedelta:

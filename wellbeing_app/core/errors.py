@@ -13,6 +13,22 @@ class CoreError(Exception):
         super().__init__(str(self.text))
 
 
+#: A value longer than this is shown cut to `SHOWN_PART` characters plus its length: an error
+#: that echoes 5000 characters back hides what it says.
+SHOWN_WHOLE = 80
+SHOWN_PART = 60
+
+
+def shown_value(given: object) -> str:
+    """`given` as an error shows it: its repr, cut short when it is long."""
+    if isinstance(given, str) and len(given) > SHOWN_WHOLE:
+        return f"{given[:SHOWN_PART]!r}… ({len(given)} characters)"
+    text = repr(given)
+    if len(text) > SHOWN_WHOLE:
+        return f"{text[:SHOWN_PART]}… ({len(text)} characters)"
+    return text
+
+
 class SettingError(CoreError, ValueError):
     """A setting value was refused; nothing was changed."""
 
@@ -25,7 +41,7 @@ class SettingError(CoreError, ValueError):
         super().__init__(
             Text(
                 N_("{key}: {given} is not allowed; use {allowed}"),
-                {"key": key, "given": repr(given), "allowed": allowed_text},
+                {"key": key, "given": shown_value(given), "allowed": allowed_text},
             )
         )
 

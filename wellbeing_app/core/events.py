@@ -428,6 +428,25 @@ class RecordsRestoredPayload(EventPayload):
 
 
 @dataclass(frozen=True)
+class StartChangedPayload(EventPayload):
+    """How the app is started was changed: `what` is "autostart" (the entry was put right) or
+    "environment" (the process runs with LD_PRELOAD, FAKETIME or a foreign sitecustomize);
+    `detail` says what was found, in the words of the system."""
+
+    KIND = EventKind.START_CHANGED
+    what: str = detail(Words(), "")
+    detail: str = detail(Words(), "")
+
+
+@dataclass(frozen=True)
+class OtherDisplayPayload(EventPayload):
+    """Another display server of this account (":1", "wayland-2"), not watched."""
+
+    KIND = EventKind.OTHER_DISPLAY
+    display: str = detail(Words(), "")
+
+
+@dataclass(frozen=True)
 class UnreadablePayload(EventPayload):
     """Stored details that do not fit their kind (a value of the wrong type, imported before
     details were checked), kept as they are so that they export unchanged. `problem` says what
@@ -470,6 +489,8 @@ Payload = (
     | DataDeletedPayload
     | DataImportedPayload
     | RecordsRestoredPayload
+    | StartChangedPayload
+    | OtherDisplayPayload
     | UnreadablePayload
 )
 

@@ -16,10 +16,17 @@ SELF_EXECUTABLE = "wellbeing-app"
 
 @dataclass(frozen=True)
 class AppRef:
-    """An application: `executable` identifies it, `name` is for people."""
+    """An application: `executable` identifies it, `name` is for people.
+
+    `own` is set only by a probe that found the window's process to be this very app (by
+    process id): a name can be copied, so no name ever makes an app this one. `executable` is
+    the program's file name, or its full path when the program lies where the person can write
+    (such a program can be anything under any name: it is never the desktop or allowed).
+    """
 
     executable: str
     name: str
+    own: bool = False
 
     def __post_init__(self) -> None:
         if not self.executable:
@@ -27,7 +34,16 @@ class AppRef:
 
     @property
     def is_self(self) -> bool:
-        return self.executable == SELF_EXECUTABLE
+        return self.own
+
+    @property
+    def from_writable_place(self) -> bool:
+        """Whether the program lies where the person can write (its key is then a full path)."""
+        return self.executable.startswith("/") or self.executable[1:3] == ":\\"
+
+
+#: How this app's own windows are reported: only ever by a probe that checked the process id.
+SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing", own=True)
 
 
 #: What the tracker reports when it cannot tell which application is in front.
@@ -106,6 +122,8 @@ class EventKind(enum.Enum):
     DATA_DELETED = "data_deleted"
     DATA_IMPORTED = "data_imported"
     RECORDS_RESTORED = "records_restored"
+    START_CHANGED = "start_changed"
+    OTHER_DISPLAY = "other_display"
 
 
 @dataclass(frozen=True)

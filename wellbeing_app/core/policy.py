@@ -17,7 +17,7 @@ from .settings import DowntimeWindow, Settings, Weekday
 WARNING_MINUTES = (10, 5, 1)
 
 #: Parts of the desktop that must never be blocked: shells, panels, lock screens, log-out and
-#: shut-down dialogs. Matched like always-allowed apps (executable or name, any case).
+#: shut-down dialogs. Matched like always-allowed apps (on the executable, any case).
 SYSTEM_APPS = frozenset(
     {
         # Linux shells, panels, window managers, session and lock tools
@@ -50,11 +50,21 @@ class Grant:
 
 
 def is_exempt(app: AppRef, always_allowed: Iterable[str]) -> bool:
-    """Whether an app never counts and is never blocked: the desktop itself, or on the list."""
-    keys = {app.executable.lower(), app.name.lower()}
+    """Whether an app never counts and is never blocked: the desktop itself, or on the list.
+
+    Matched on the executable only: the name comes from the window (any program can call its
+    window "libreoffice") or a desktop file the person can write. A program where the person
+    can write (its key is a path) is never exempt: a copy of a game named like an allowed app
+    is still the game.
+    """
+    if app.is_self:
+        return True
+    if app.from_writable_place:
+        return False
+    keys = {app.executable.lower()}
     if app.executable.lower().endswith(".exe"):
         keys.add(app.executable.lower()[:-4])
-    if keys & SYSTEM_APPS or app.is_self:
+    if keys & SYSTEM_APPS:
         return True
     return bool(keys & {name.lower() for name in always_allowed})
 
@@ -192,7 +202,9 @@ def decide(
 
 def _limit_by_name(settings: Settings, app: AppRef) -> int | None:
     for name, minutes in settings.app_limits.items():
-        if name.lower() in {app.executable.lower(), app.name.lower()}:
+        # A copy of a limited game under its own name (by path) stays limited.
+        base = app.executable.replace("\\", "/").rsplit("/", 1)[-1]
+        if name.lower() in {app.executable.lower(), base.lower(), app.name.lower()}:
             return minutes
     return None
 

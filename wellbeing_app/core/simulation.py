@@ -11,10 +11,10 @@ from datetime import date, datetime, timedelta, tzinfo
 
 from .clock import FakeClock
 from .engine import Engine, TickResult
-from .model import SELF_EXECUTABLE, AppRef, Decision, Event, EventKind, Sample, UsageSpan, Verdict
+from .model import SELF_APP, AppRef, Decision, Event, EventKind, Sample, UsageSpan, Verdict
 from .settings import Settings
 
-OVERLAY = AppRef(SELF_EXECUTABLE, "Wellbeing")
+OVERLAY = SELF_APP
 
 
 class Simulation:

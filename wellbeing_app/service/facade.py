@@ -12,7 +12,12 @@ from typing import Any, TextIO
 
 from wellbeing_app.core.clock import Clock
 from wellbeing_app.core.engine import Engine, TickResult
-from wellbeing_app.core.events import SettingChangedPayload, TrackingStartedPayload
+from wellbeing_app.core.events import (
+    OtherDisplayPayload,
+    SettingChangedPayload,
+    StartChangedPayload,
+    TrackingStartedPayload,
+)
 from wellbeing_app.core.model import AppRef, Decision, Event, EventKind, Sample
 from wellbeing_app.core.settings import Settings
 from wellbeing_app.core.text import N_, Text
@@ -304,3 +309,11 @@ class Service:
 
     def resume(self) -> None:
         self._engine.resume()
+
+    # --- signs around the app ---------------------------------------------------------------------
+
+    def record_sign(self, payload: StartChangedPayload | OtherDisplayPayload) -> Event:
+        """Keep, at once, a record of a sign found around the app (a changed start, a display)."""
+        event = self._recorder.record(payload)
+        self._recorder.flush_events()
+        return event

@@ -17,6 +17,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TextIO, TypeVar
 
+from wellbeing_app.core.days import split_span_at_day_starts
 from wellbeing_app.core.events import Payload, PayloadError, payload_from_json
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
 
@@ -395,6 +396,10 @@ def _payload(kind: EventKind, data: dict[str, Any]) -> Payload:
 # --- import: files --------------------------------------------------------------------------
 
 
+def _namer(span: UsageSpan) -> Callable[[datetime, datetime], str]:
+    return lambda start, end: piece_uid(span.uid, to_ms(start), to_ms(end))
+
+
 def read_import(path: Path, *, day_starts_at: time = DEFAULT_DAY_START) -> ImportBatch:
     """Read and check a whole import file; raise ImportFileError at its first problem.
 
@@ -415,8 +420,14 @@ def read_import(path: Path, *, day_starts_at: time = DEFAULT_DAY_START) -> Impor
     if not content:
         raise ImportFileError(path, "line 1", "an empty file", _ANY_FILE_EXPECTED)
     if content[0] in "{[" or path.suffix.lower() == ".json":
-        return _JsonReader(path, day_starts_at).read(text)
-    return _CsvReader(path, day_starts_at).read(text)
+        batch = _JsonReader(path, day_starts_at).read(text)
+    else:
+        batch = _CsvReader(path, day_starts_at).read(text)
+    # Cut where a day starts, as live tracking does (03:50–04:20 is 10 min and 20 min).
+    spans = [
+        piece for span in batch.spans for piece in split_span_at_day_starts(span, day_starts_at, _namer(span))
+    ]
+    return ImportBatch(spans, batch.events, batch.apps)
 
 
 class _JsonReader:

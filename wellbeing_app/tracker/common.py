@@ -5,27 +5,37 @@ listen on an event socket, or that report an idle time or a lock state with a re
 
 from __future__ import annotations
 
+import os
 import socket
+import stat
 from abc import ABC, abstractmethod
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import psutil
 
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
+from wellbeing_app.core.model import SELF_APP, AppRef
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
 
 if TYPE_CHECKING:
     from jeepney import DBusAddress
     from jeepney.io.blocking import DBusConnection
 
-#: How this app's own windows are reported.
-SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing")
+__all__ = ["SELF_APP", "is_own_process"]
+
+#: What /proc adds to the path of an executable that was deleted (or replaced) while it runs.
+_DELETED = " (deleted)"
 
 ProcessNamer = Callable[[int], str | None]
 
 
-# --- a window's pid and app id as an app (the Wayland probes) ---------------------------------
+def is_own_process(pid: int, own_pid: int) -> bool:
+    """Whether process `pid` is this app. Decided by process id only: what a process is called
+    says nothing (anyone can copy a game to a file named like this app). Processes this app
+    started are not it: the app starts none that shows a window, and one that did (a browser
+    opened from a link) would be a browser like any other.
+    """
+    return pid == own_pid
 
 
 def display_name(window_class: str) -> str:
@@ -39,10 +49,61 @@ def display_name(window_class: str) -> str:
     return window_class
 
 
+def user_can_change(path: str, *, uid: int | None = None, groups: frozenset[int] | None = None) -> bool:
+    """Whether the person running this app could have put something else at `path`.
+
+    True when the file or any folder above it is theirs, or writable by a group of theirs or
+    by everyone (the home folder, /tmp, a folder they were given): a program there can be any
+    program under any name. Files of root count as nobody's when the app itself runs as root.
+    A path that cannot be read counts as changeable.
+    """
+    uid = os.geteuid() if uid is None else uid
+    groups = frozenset((os.getegid(), *os.getgroups())) if groups is None else groups
+    current = os.path.abspath(path)
+    while True:
+        try:
+            info = os.lstat(current)
+        except OSError:
+            return True
+        if (info.st_uid == uid and uid != 0) or info.st_mode & stat.S_IWOTH:
+            return True
+        if info.st_mode & stat.S_IWGRP and info.st_gid in groups:
+            return True
+        parent = os.path.dirname(current)
+        if parent == current:
+            return False
+        current = parent
+
+
+def executable_key(executable_path: str) -> str:
+    """How a program is known: its file name ("firefox") when it lies where only the system can
+    write, else its full path, so that a copy in the home folder never passes for the real one.
+    """
+    if executable_path.endswith(_DELETED):  # an upgrade replaced it while it runs
+        executable_path = executable_path[: -len(_DELETED)]
+    if user_can_change(executable_path):
+        return executable_path
+    return os.path.basename(executable_path)
+
+
+def labelled(app_name: str, key: str) -> str:
+    """The name shown for an app: with its path when the program lies where the person can write."""
+    if key.startswith("/") and key not in app_name:
+        return f"{app_name} ({key})"
+    return app_name
+
+
 def process_name(pid: int) -> str | None:
-    """The name of process `pid` (e.g. "firefox"), or None when it is gone or hidden from us."""
+    """How process `pid` is known (see `executable_key`), or None when it is gone or hidden."""
     try:
-        return str(psutil.Process(pid).name()) or None
+        process = psutil.Process(pid)
+        try:
+            path = str(process.exe())
+        except (psutil.AccessDenied, psutil.ZombieProcess):
+            path = ""
+        if path:
+            return executable_key(path)
+        return str(process.name()) or None
     except (psutil.Error, OSError, ValueError):
         return None
 
@@ -64,7 +125,7 @@ def window_foreground(
     shown_title = title if with_title else None
     if pid is not None and pid <= 0:
         pid = None
-    if pid is not None and pid == own_pid:
+    if pid is not None and is_own_process(pid, own_pid):
         return Foreground(app=SELF_APP, pid=pid, title=shown_title)
     executable = name_of_process(pid) if pid is not None else None
     window_class = window_class or None
@@ -75,8 +136,9 @@ def window_foreground(
             title=shown_title,
             reason="the focused window has neither a process that can be seen nor an app id",
         )
-    name = display_name(window_class) if window_class else str(executable)
-    return Foreground(app=AppRef(executable or str(window_class), name), pid=pid, title=shown_title)
+    key = executable or str(window_class)
+    name = display_name(window_class) if window_class else os.path.basename(str(executable))
+    return Foreground(app=AppRef(key, labelled(name, key)), pid=pid, title=shown_title)
 
 
 def json_window_foreground(

@@ -17,7 +17,7 @@ from typing import Any
 from wellbeing_app.core.model import AppRef
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
 from wellbeing_app.tracker.common import SELF_APP as SELF_APP
-from wellbeing_app.tracker.common import PolledForeground, ReasonedIdle, ReasonedLock
+from wellbeing_app.tracker.common import PolledForeground, ReasonedIdle, ReasonedLock, is_own_process
 
 SCREEN_IS_LOCKED = "CGSSessionScreenIsLocked"
 PYOBJC_HINT = "install pyobjc-framework-Cocoa and pyobjc-framework-Quartz"
@@ -39,7 +39,7 @@ def app_from_frontmost(
     The executable is the file name of its executable ("firefox", "Safari"); without one, the
     last part of the bundle id. The name for people is the localized name ("Firefox").
     """
-    if pid is not None and pid == own_pid:
+    if pid is not None and is_own_process(pid, own_pid):
         return SELF_APP
     executable = posixpath.basename(executable_path.rstrip("/")) if executable_path else ""
     if not executable and bundle_id:

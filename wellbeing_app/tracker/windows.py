@@ -22,7 +22,7 @@ import psutil
 from wellbeing_app.core.model import AppRef
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
 from wellbeing_app.tracker.common import SELF_APP as SELF_APP
-from wellbeing_app.tracker.common import PolledForeground, ReasonedIdle, ReasonedLock
+from wellbeing_app.tracker.common import PolledForeground, ReasonedIdle, ReasonedLock, is_own_process
 
 #: The process that draws the frames of UWP (Store) apps; the app itself is a child window.
 UWP_FRAME_HOST = "applicationframehost.exe"
@@ -172,7 +172,7 @@ def executable_name(image: str) -> str:
 
 def app_for_process(pid: int, image: str | None, description: str | None, *, own_pid: int) -> AppRef | None:
     """The app of process `pid` with image path or name `image` and its FileDescription."""
-    if pid == own_pid:
+    if is_own_process(pid, own_pid):
         return SELF_APP
     if not image:
         return None

@@ -22,11 +22,11 @@ from Xlib import display as xdisplay
 from Xlib import error as xerror
 from Xlib.ext import res as xres
 
-from wellbeing_app.core.model import SELF_EXECUTABLE, AppRef
+from wellbeing_app.core.model import SELF_APP, SELF_EXECUTABLE, AppRef
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
+from wellbeing_app.tracker.common import executable_key, is_own_process, labelled
 
-#: How the app's own windows are reported.
-SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing")
+__all__ = ["SELF_APP"]
 
 #: A lost X connection is tried again at most this often.
 RETRY_SECONDS = 5.0
@@ -257,7 +257,7 @@ def _first_label(host: str) -> str:
 
 def _process_app(pid: int) -> tuple[str, bool] | None:
     """(executable, is_self) of a local process, or None if it cannot be read."""
-    if pid == os.getpid():
+    if is_own_process(pid, os.getpid()):
         return SELF_EXECUTABLE, True
     try:
         process = psutil.Process(pid)
@@ -265,9 +265,7 @@ def _process_app(pid: int) -> tuple[str, bool] | None:
             exe = process.exe()
         except (psutil.AccessDenied, psutil.ZombieProcess):
             exe = ""
-        if exe.endswith(" (deleted)"):
-            exe = exe[: -len(" (deleted)")]
-        name = os.path.basename(exe) or process.name()
+        name = executable_key(exe) if exe else process.name()
     except (psutil.NoSuchProcess, psutil.AccessDenied, OSError):
         return None
     return (name, False) if name else None
@@ -556,10 +554,10 @@ class X11Foreground:
             if pid is not None:
                 reason = f"cannot read process {pid} of window 0x{window_id:x}"
             return _WindowInfo(pid, None, reason)
-        name = self._desktop.name_for(executable, wm_class)
+        name = self._desktop.name_for(os.path.basename(executable), wm_class)
         if name is None:
-            name = wm_class[1] if wm_class and wm_class[1] else executable
-        return _WindowInfo(pid, AppRef(executable, name))
+            name = wm_class[1] if wm_class and wm_class[1] else os.path.basename(executable)
+        return _WindowInfo(pid, AppRef(executable, labelled(name, executable)))
 
     def _xres_pid(self, window_id: int) -> int | None:
         reply = self._query.res_query_client_ids([{"client": window_id, "mask": xres.LocalClientPIDMask}])

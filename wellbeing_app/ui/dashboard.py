@@ -22,12 +22,14 @@ from wellbeing_app.core.events import (
     DataDeletedPayload,
     DataImportedPayload,
     GrantPayload,
+    OtherDisplayPayload,
     PasscodeChangedPayload,
     PasscodeFailedPayload,
     PasscodeLockedOutPayload,
     PasscodeOkPayload,
     RecordsRestoredPayload,
     SettingChangedPayload,
+    StartChangedPayload,
     SuspendPayload,
     TrackingGapPayload,
     TrackingPausedPayload,
@@ -37,7 +39,8 @@ from wellbeing_app.core.events import (
     WarningPayload,
     ZoneChangedPayload,
 )
-from wellbeing_app.core.model import Event, EventKind, Verdict
+from wellbeing_app.core.model import AppRef, Event, EventKind, Verdict
+from wellbeing_app.core.policy import is_exempt
 from wellbeing_app.core.settings import Settings, Weekday
 from wellbeing_app.i18n import _, localize, ngettext
 from wellbeing_app.service import Service, ServiceError, Status
@@ -203,6 +206,18 @@ def describe_event(event: Event) -> str:
             )
         case RecordsRestoredPayload():
             return _("The records file was deleted while Wellbeing was running; it was written back")
+        case StartChangedPayload(what="environment", detail=detail):
+            return _("Wellbeing was started with something that can change what it sees: {detail}").format(
+                detail=detail or "?"
+            )
+        case StartChangedPayload(detail=detail):
+            return _(
+                "The entry that starts Wellbeing at login had been changed ({detail}); it was put right"
+            ).format(detail=detail or "?")
+        case OtherDisplayPayload(display=display):
+            return _(
+                "Another display was started in this account ({display}); Wellbeing does not see what runs on it"
+            ).format(display=display or "?")
         case UnreadablePayload():
             return _("Something happened: {kind}").format(kind=event.kind.value)
         case unknown:
@@ -343,8 +358,9 @@ class Dashboard(QtWidgets.QWidget):
             return
         show_message(self.problem, "")
 
-    def _counted(self, executable: str, settings: Settings) -> bool:
-        return executable not in settings.always_allowed and executable != "wellbeing-app"
+    def _counted(self, app: AppRef, settings: Settings) -> bool:
+        # The engine's own rule: a copy named like an allowed app, the desktop or this app counts.
+        return not is_exempt(app, settings.always_allowed)
 
     def _show_today(self, status: Status) -> None:
         settings = self._service.settings
@@ -378,7 +394,7 @@ class Dashboard(QtWidgets.QWidget):
         self.details.setText("\n".join(lines))
         self.details.setAccessibleDescription(" ".join(lines))
         bars = [
-            AppBar(app.name, seconds / 60, self._counted(app.executable, settings))
+            AppBar(app.name, seconds / 60, self._counted(app, settings))
             for app, seconds in status.by_app
             if not app.is_self
         ]
@@ -391,7 +407,7 @@ class Dashboard(QtWidgets.QWidget):
         first = today - timedelta(days=6)
         minutes: dict[date, float] = {first + timedelta(days=i): 0.0 for i in range(7)}
         for usage in self._service.usage_by_day_app(first, today - timedelta(days=1)):
-            if self._counted(usage.app.executable, settings):
+            if self._counted(usage.app, settings):
                 minutes[usage.day] = minutes.get(usage.day, 0.0) + usage.seconds / 60
         minutes[today] = status.used_minutes
         bars = []

@@ -389,7 +389,9 @@ def _quit_on_signals(qt_app: Any) -> Any:
         with contextlib.suppress(BlockingIOError):
             receiver.recv(64)
         if caught:
-            qt_app.quit()
+            # exit(), not quit(): quit() first asks every window to close, and the overlay's
+            # panes refuse, which would cancel the quit (a log-out would end in SIGKILL).
+            qt_app.exit(0)
 
     notifier.activated.connect(woken)
     qt_app.setProperty("wellbeing-signal-socket", (receiver, sender))  # kept alive with the app

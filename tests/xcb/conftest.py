@@ -88,6 +88,15 @@ def start_app(
     data: Path, qapp: QtWidgets.QApplication, *, remaining_seconds: float, start: bool = True
 ) -> TrayApp:
     """A data dir with a 40-minute cap, a passcode, and today's use imported up to just under it."""
+    service = prepare_data(data, remaining_seconds=remaining_seconds)
+    app = TrayApp(service, qapp, data_dir_given=data)
+    if start:
+        app.start()
+    return app
+
+
+def prepare_data(data: Path, *, remaining_seconds: float) -> Service:
+    """`data` opened with a 40-minute cap, a passcode, and today's use imported up to just under it."""
     service = Service.open(data)
     local = datetime.now().astimezone()
     day_start = "00:00" if local.hour == 4 and local.minute < 50 else "04:00"
@@ -106,10 +115,7 @@ def start_app(
     history = data / "history.csv"
     history.write_text(f"start,end,app,name\n{begin.isoformat()},{end.isoformat()},supergame,Super Game\n")
     service.import_file(history, passcode=PASSCODE)
-    app = TrayApp(service, qapp, data_dir_given=data)
-    if start:
-        app.start()
-    return app
+    return service
 
 
 Launch = Callable[..., TrayApp]

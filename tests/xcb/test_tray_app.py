@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import time
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 from pytestqt.qtbot import QtBot
 
 from tests.tracker.linux_desktop import xdotool
-from tests.xcb.conftest import PASSCODE, Launch, active_window
+from tests.xcb.conftest import PASSCODE, Launch, active_window, prepare_data
 from wellbeing_app.core.model import EventKind
 from wellbeing_app.service import Service
 from wellbeing_app.ui.qt import QtWidgets
@@ -128,3 +129,43 @@ def test_a_second_start_shows_the_running_app_and_sigterm_stops_it_cleanly(
         assert service.events(1, [EventKind.TRACKING_GAP]) == []
     finally:
         service.close()
+
+
+@pytest.mark.parametrize("sent", ["SIGTERM", "SIGHUP"])
+def test_a_log_out_stops_the_app_cleanly_while_the_overlay_is_up(
+    desktop: str, game: int, tmp_path: Path, qtbot: QtBot, sent: str
+) -> None:
+    import signal
+
+    data = tmp_path / "data"
+    prepare_data(data, remaining_seconds=1).close()
+    app = _run_app(data, desktop)
+    try:
+        # The cap is reached with the game in front: the overlay (a window of the app) takes it.
+        qtbot.waitUntil(lambda: _active_pid(desktop) == app.pid, timeout=20000)
+        asked = time.monotonic()
+        app.send_signal(getattr(signal, sent))
+        assert app.wait(timeout=15) == 0
+        took = time.monotonic() - asked
+    finally:
+        if app.poll() is None:
+            app.kill()
+        app.communicate()
+    print(f"{sent} with the overlay up: stopped in {took:.2f} s")
+    assert '"clean":true' in (data / "live-journal.json").read_text()
+    service = Service.open(data)
+    try:
+        assert [e.payload.how for e in service.events(1, [EventKind.TRACKING_STOPPED])] == ["signal"]
+        assert service.events(1, [EventKind.TRACKING_GAP]) == []
+    finally:
+        service.close()
+
+
+def _active_pid(desktop: str) -> int:
+    found = subprocess.run(
+        ["xdotool", "getactivewindow", "getwindowpid"],
+        env={**os.environ, "DISPLAY": desktop},
+        capture_output=True,
+        text=True,
+    )
+    return int(found.stdout.split()[0]) if found.returncode == 0 and found.stdout.split() else 0

@@ -15,7 +15,7 @@ from wellbeing_app import autostart, surroundings
 from wellbeing_app.core import languages
 from wellbeing_app.core.blocks import BLOCKS, overlay_kind, preview_kinds
 from wellbeing_app.core.errors import CoreError, PasscodeError
-from wellbeing_app.core.events import StartChangedPayload
+from wellbeing_app.core.events import OverlayHiddenPayload, StartChangedPayload
 from wellbeing_app.core.model import AppRef, Decision, Verdict
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.i18n import _, localize, ngettext, resources_dir, set_language
@@ -53,18 +53,25 @@ class TrayApp:
         self._tips_shown: dict[date, list[str]] = {}
         self.probes = choose_probes()
         self.controller = Controller(service, self.probes)
-        from wellbeing_app.ui.qt import QtCore
+        from wellbeing_app.ui.qt import QtCore, QtGui
 
         self._signs = surroundings.Signs()
         self._display_timer = QtCore.QTimer()
         self._display_timer.setObjectName("other displays")
         self._display_timer.setInterval(round(surroundings.DISPLAY_CHECK_SECONDS * 1000))
         self._display_timer.timeout.connect(self.check_displays)
+        from wellbeing_app.tracker.windowctl import OverlayWatch
+
+        # On X11 the X server is asked whether the overlay is really in view (Qt cannot tell
+        # when another client unmaps, destroys, moves or covers it); elsewhere nothing is asked.
+        on_x11 = QtGui.QGuiApplication.platformName() == "xcb"
+        self._overlay_watch = OverlayWatch(enabled=on_x11)
         self.overlay = Overlay(
             now=service.now,
             verify=lambda passcode, purpose: service.verify_passcode(passcode, purpose=purpose),
             passcode_set=service.passcode_is_set,
             render_article=self._article_markdown,
+            watch=self._overlay_watch if self._overlay_watch.available() else None,
         )
         self.overlay.set_lockout(service.lockout_until)
         self.tray = tray or Tray()
@@ -94,6 +101,7 @@ class TrayApp:
         o.skip_requested.connect(lambda passcode: self._act(lambda: self.service.skip_break(passcode)))
         o.grant_requested.connect(self._grant)
         o.back_to_desktop_requested.connect(self._back_to_desktop)
+        o.taken_out_of_view.connect(lambda how: self.service.record_sign(OverlayHiddenPayload(how)))
 
     def start(self) -> None:
         if self.tray.available():
@@ -113,6 +121,7 @@ class TrayApp:
         self._display_timer.stop()
         self.controller.stop(how=how)
         self.overlay.hide()
+        self._overlay_watch.close()
         self.tray.hide()
         self.probes.close()
 

@@ -220,6 +220,11 @@ SENTENCES: dict[EventKind, tuple[dict[str, Any], str]] = {
         {"display": ":5"},
         "Another display was started in this account (:5); Wellbeing does not see what runs on it",
     ),
+    EventKind.OVERLAY_HIDDEN: (
+        {"how": "covered"},
+        "Another program tried to take the limit screen out of view (covered it with a window of its own);"
+        " it was put back on top",
+    ),
 }
 
 

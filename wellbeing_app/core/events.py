@@ -447,6 +447,16 @@ class OtherDisplayPayload(EventPayload):
 
 
 @dataclass(frozen=True)
+class OverlayHiddenPayload(EventPayload):
+    """Another program took the overlay out of view and it was put back on top: `how` is
+    "unmapped", "destroyed", "moved" (into another window) or "covered" (by a window the window
+    manager does not manage)."""
+
+    KIND = EventKind.OVERLAY_HIDDEN
+    how: str = detail(Words(), "")
+
+
+@dataclass(frozen=True)
 class UnreadablePayload(EventPayload):
     """Stored details that do not fit their kind (a value of the wrong type, imported before
     details were checked), kept as they are so that they export unchanged. `problem` says what
@@ -491,6 +501,7 @@ Payload = (
     | RecordsRestoredPayload
     | StartChangedPayload
     | OtherDisplayPayload
+    | OverlayHiddenPayload
     | UnreadablePayload
 )
 

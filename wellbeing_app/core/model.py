@@ -124,6 +124,7 @@ class EventKind(enum.Enum):
     RECORDS_RESTORED = "records_restored"
     START_CHANGED = "start_changed"
     OTHER_DISPLAY = "other_display"
+    OVERLAY_HIDDEN = "overlay_hidden"
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from wellbeing_app.core.clock import Clock
 from wellbeing_app.core.engine import Engine, TickResult
 from wellbeing_app.core.events import (
     OtherDisplayPayload,
+    OverlayHiddenPayload,
     SettingChangedPayload,
     StartChangedPayload,
     TrackingStartedPayload,
@@ -312,8 +313,9 @@ class Service:
 
     # --- signs around the app ---------------------------------------------------------------------
 
-    def record_sign(self, payload: StartChangedPayload | OtherDisplayPayload) -> Event:
-        """Keep, at once, a record of a sign found around the app (a changed start, a display)."""
+    def record_sign(self, payload: StartChangedPayload | OtherDisplayPayload | OverlayHiddenPayload) -> Event:
+        """Keep, at once, a record of a sign found around the app (a changed start, a display,
+        the overlay taken out of view)."""
         event = self._recorder.record(payload)
         self._recorder.flush_events()
         return event

@@ -1,4 +1,5 @@
 """Minimising the windows of an application ("back to desktop"): nothing is ever closed or killed.
+And, on X11, watching that the overlay's own windows stay in view (`OverlayWatch`).
 
 X11: every client window whose `_NET_WM_PID` is the process is iconified with the ICCCM
 `WM_CHANGE_STATE` message, which window managers honour. Windows: `ShowWindow(SW_MINIMIZE)` on
@@ -16,6 +17,12 @@ log = logging.getLogger(__name__)
 
 _ICONIC_STATE = 3
 _SW_MINIMIZE = 6
+
+#: What took a window of the overlay out of view, as `OverlayWatch.trouble` names it.
+UNMAPPED = "unmapped"
+DESTROYED = "destroyed"
+MOVED = "moved"
+COVERED = "covered"
 
 
 def minimise_process_windows(pid: int) -> tuple[int, str | None]:
@@ -103,3 +110,175 @@ def _minimise_macos(pid: int) -> tuple[int, str | None]:  # pragma: no cover - m
     if app is None:
         return 0, f"process {pid} is not a running application"
     return (1, None) if app.hide() else (0, "the application refused to hide")
+
+
+class OverlayWatch:
+    """Asks the X server (on a connection of its own) whether a window of this process is really
+    in view, as Qt cannot tell: unmapped by another client, destroyed, moved under another
+    window, or covered by a window the window manager does not manage (override-redirect).
+
+    `trouble(window_id)` names what is wrong (`UNMAPPED`, `DESTROYED`, `MOVED`, `COVERED`) or
+    returns None. `raise_above(window_id)` puts the window's top-level frame above every other
+    window and lowers the unmanaged windows that still cover it. `available()` is False where
+    this cannot be seen (not X11, no python-xlib, no server): then nothing is reported.
+    """
+
+    def __init__(self, display_name: str | None = None, *, enabled: bool = True) -> None:
+        """`enabled` False (the windows are not X11 windows): nothing is asked or reported."""
+        self._dpy: Any = None
+        self._frames: dict[int, int] = {}
+        self._moved: set[int] = set()
+        if not (enabled and sys.platform.startswith("linux") and (display_name or os.environ.get("DISPLAY"))):
+            return
+        try:
+            from Xlib import display
+        except ImportError:
+            return
+        try:
+            self._dpy = display.Display(display_name)
+        except Exception as exc:  # python-xlib raises several unrelated types when it cannot connect
+            log.warning("cannot watch the overlay's windows: %s", exc)
+            self._dpy = None
+            return
+        self._dpy.set_error_handler(lambda *_args: None)  # a vanished window is an answer here
+
+    def available(self) -> bool:
+        return self._dpy is not None
+
+    def close(self) -> None:
+        if self._dpy is not None:
+            self._dpy.close()
+            self._dpy = None
+
+    def forget(self, window_id: int) -> None:
+        """The window is gone on purpose (the overlay was released or built anew)."""
+        self._frames.pop(window_id, None)
+        self._moved.discard(window_id)
+
+    def trouble(self, window_id: int) -> str | None:
+        if self._dpy is None:
+            return None
+        try:
+            return self._trouble(window_id)
+        except Exception as exc:  # python-xlib: BadWindow and friends; a lost connection
+            if _is_bad_window(exc):
+                return DESTROYED
+            log.warning("cannot check the overlay's window %s: %s", window_id, exc)
+            return None
+
+    def raise_above(self, window_id: int) -> None:
+        if self._dpy is None:
+            return
+        try:
+            top = self._top_level(window_id)
+            if top is None:
+                return
+            from Xlib import X
+
+            frame = self._dpy.create_resource_object("window", top)
+            frame.configure(stack_mode=X.Above)
+            window = self._dpy.create_resource_object("window", window_id)
+            if top != window_id:
+                window.configure(stack_mode=X.Above)
+            self._dpy.sync()
+            for cover in self._covering(window_id, top):
+                cover.configure(stack_mode=X.Below)  # under every sibling: under the overlay
+            self._dpy.sync()
+        except Exception as exc:  # a window that vanished meanwhile: the next check sees it
+            log.warning("cannot raise the overlay's window %s: %s", window_id, exc)
+
+    # --- the X server's answers ---------------------------------------------------------------
+
+    def _trouble(self, window_id: int) -> str | None:
+        from Xlib import X
+
+        self._read_events()
+        window = self._dpy.create_resource_object("window", window_id)
+        attributes = window.get_attributes()
+        top = self._top_level(window_id)
+        known = self._frames.get(window_id)
+        if window_id in self._moved or (known is not None and top not in (known, window_id)):
+            # Put inside another window than the frame it was seen in. The window manager
+            # usually lets go of it at once (back under the root, unmapped): the event says it.
+            self._moved.discard(window_id)
+            return MOVED
+        if attributes.map_state != X.IsViewable:
+            # Unmapped (the window manager then lets it go: it is back under the root), or
+            # mapped inside something that is not.
+            return UNMAPPED
+        if known is not None and top != known:
+            return MOVED  # out of its frame, straight under the root
+        if known is None and top is not None:
+            self._frames[window_id] = top
+            window.change_attributes(event_mask=X.StructureNotifyMask)  # to hear of a new parent
+        if top is not None and self._covering(window_id, top):
+            return COVERED
+        return None
+
+    def _read_events(self) -> None:
+        """Note each watched window put under a parent other than its frame or the root."""
+        from Xlib import X
+
+        root = int(self._dpy.screen().root.id)
+        while self._dpy.pending_events():
+            happened = self._dpy.next_event()
+            if happened.type != X.ReparentNotify:
+                continue
+            window_id, parent = int(happened.window.id), int(happened.parent.id)
+            if window_id in self._frames and parent not in (root, self._frames[window_id]):
+                self._moved.add(window_id)
+
+    def _top_level(self, window_id: int) -> int | None:
+        """The ancestor of `window_id` that is a child of the root window (a frame, or itself)."""
+        current = window_id
+        for _depth in range(32):
+            tree = self._dpy.create_resource_object("window", current).query_tree()
+            parent = int(tree.parent.id) if tree.parent else 0
+            if parent == 0 or parent == int(tree.root.id):
+                return current if parent else None
+            current = parent
+        return None
+
+    def _covering(self, window_id: int, top: int) -> list[Any]:
+        """Viewable windows the window manager does not manage, of other clients, stacked above
+        `top` and overlapping the window."""
+        from Xlib import X
+
+        window = self._dpy.create_resource_object("window", window_id)
+        root = self._dpy.screen().root
+        placed = window.translate_coords(root, 0, 0)
+        geometry = window.get_geometry()
+        left, top_y = -placed.x, -placed.y
+        right, bottom = left + geometry.width, top_y + geometry.height
+        children = [int(c.id) for c in root.query_tree().children]
+        if top not in children:
+            return []
+        mask = self._dpy.display.info.resource_id_mask
+        own = window_id & ~mask
+        found = []
+        for child in children[children.index(top) + 1 :]:
+            if child & ~mask == own:
+                continue  # a window of this process (a menu or tooltip of the overlay)
+            other = self._dpy.create_resource_object("window", child)
+            try:
+                attributes = other.get_attributes()
+                if (
+                    attributes.map_state != X.IsViewable
+                    or attributes.win_class != X.InputOutput
+                    or not attributes.override_redirect
+                ):
+                    continue
+                box = other.get_geometry()
+            except Exception:  # gone meanwhile
+                continue
+            if box.x < right and box.x + box.width > left and box.y < bottom and box.y + box.height > top_y:
+                found.append(other)
+        return found
+
+
+def _is_bad_window(exc: Exception) -> bool:
+    try:
+        from Xlib import error
+    except ImportError:
+        return False
+    return isinstance(exc, error.BadWindow | error.BadDrawable)

@@ -23,6 +23,7 @@ from wellbeing_app.core.events import (
     DataImportedPayload,
     GrantPayload,
     OtherDisplayPayload,
+    OverlayHiddenPayload,
     PasscodeChangedPayload,
     PasscodeFailedPayload,
     PasscodeLockedOutPayload,
@@ -218,6 +219,16 @@ def describe_event(event: Event) -> str:
             return _(
                 "Another display was started in this account ({display}); Wellbeing does not see what runs on it"
             ).format(display=display or "?")
+        case OverlayHiddenPayload(how=how):
+            way = {
+                "unmapped": _("hid it"),
+                "destroyed": _("destroyed its window"),
+                "moved": _("moved it into another window"),
+                "covered": _("covered it with a window of its own"),
+            }.get(how, how or "?")
+            return _(
+                "Another program tried to take the limit screen out of view ({way}); it was put back on top"
+            ).format(way=way)
         case UnreadablePayload():
             return _("Something happened: {kind}").format(kind=event.kind.value)
         case unknown:

@@ -13,7 +13,7 @@ from datetime import datetime
 from wellbeing_app.core.blocks import overlay_kind
 from wellbeing_app.core.model import Decision
 from wellbeing_app.ui.overlay.content import GRANT_CHOICES, STYLE, OverlayContent, headline
-from wellbeing_app.ui.overlay.holder import Holder, Pane
+from wellbeing_app.ui.overlay.holder import Holder, Pane, WindowWatch
 from wellbeing_app.ui.qt import QtCore
 
 __all__ = ["GRANT_CHOICES", "STYLE", "Overlay", "OverlayContent", "headline"]
@@ -25,7 +25,8 @@ class Overlay(QtCore.QObject):
     Signals: `postpone_requested()`, `skip_requested(passcode)`, `grant_requested(minutes,
     passcode)`, `back_to_desktop_requested()` (from the content); `closed()` when Escape closed a
     preview. The passcode is checked first (inline: no dialog can sit above the overlay) with
-    `verify`, which raises PasscodeError when wrong.
+    `verify`, which raises PasscodeError when wrong. `taken_out_of_view(how)` when another program
+    took the overlay out of view and it was put back (see `Holder`; only with a `watch`).
     """
 
     postpone_requested = QtCore.Signal()
@@ -33,6 +34,7 @@ class Overlay(QtCore.QObject):
     grant_requested = QtCore.Signal(int, str)
     back_to_desktop_requested = QtCore.Signal()
     closed = QtCore.Signal()
+    taken_out_of_view = QtCore.Signal(str)
 
     def __init__(
         self,
@@ -42,11 +44,14 @@ class Overlay(QtCore.QObject):
         passcode_set: Callable[[], bool],
         render_article: Callable[[str], str | None] | None = None,
         escape_closes: bool = False,
+        watch: WindowWatch | None = None,
         parent: QtCore.QObject | None = None,
     ) -> None:
-        """`escape_closes` is for `preview` only: a real overlay ignores Escape."""
+        """`escape_closes` is for `preview` only: a real overlay ignores Escape. `watch` asks the
+        window system whether the panes are really in view (X11)."""
         super().__init__(parent)
-        self.holder = Holder(escape_closes=escape_closes, parent=self)
+        self.holder = Holder(escape_closes=escape_closes, watch=watch, parent=self)
+        self.holder.taken_out_of_view.connect(self.taken_out_of_view)
         self.content = OverlayContent(
             now=now, verify=verify, passcode_set=passcode_set, render_article=render_article
         )

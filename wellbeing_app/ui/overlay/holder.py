@@ -8,9 +8,27 @@ title. Nothing here knows what the overlay says.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Protocol
 
 from wellbeing_app.i18n import _
 from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
+
+
+class WindowWatch(Protocol):
+    """What the window system says about a pane beyond what Qt sees (`tracker.windowctl.OverlayWatch`
+    on X11, given by the app): `trouble` names what took the window out of view ("covered" when
+    another window is above it; anything else means the window is lost and is made anew) or None."""
+
+    def trouble(self, window_id: int) -> str | None: ...
+
+    def raise_above(self, window_id: int) -> None: ...
+
+    def forget(self, window_id: int) -> None: ...
+
+
+#: Ticks a pane may look out of view before it was ever seen in view (the window manager maps
+#: it a moment after Qt shows it).
+_PATIENCE_TICKS = 3
 
 
 class Pane(QtWidgets.QWidget):
@@ -32,6 +50,8 @@ class Pane(QtWidgets.QWidget):
         self.on_deactivated: Callable[[], None] | None = None
         self._on_escape = on_escape
         self._screen = screen
+        self.seen_in_view = False
+        self.troubled_ticks = 0
         self.setAutoFillBackground(True)
         palette = self.palette()
         palette.setColor(QtGui.QPalette.ColorRole.Window, QtGui.QColor("#1d2a33"))
@@ -73,19 +93,31 @@ class Holder(QtCore.QObject):
     Signals: `ticked()` once a second while holding, before the panes are checked (the content
     updates its countdown); `screens_changed()` when a screen comes or goes while holding (the
     owner shows the content again on the new panes); `escape_pressed()` when Escape is pressed
-    and `escape_closes` (for `preview` only: a real overlay ignores Escape).
+    and `escape_closes` (for `preview` only: a real overlay ignores Escape);
+    `taken_out_of_view(how)` once per hold and way when `watch` found a pane unmapped,
+    destroyed, moved or covered by another client (the pane is back on top by then).
     """
 
     ticked = QtCore.Signal()
     screens_changed = QtCore.Signal()
     escape_pressed = QtCore.Signal()
+    taken_out_of_view = QtCore.Signal(str)
 
-    def __init__(self, *, escape_closes: bool = False, parent: QtCore.QObject | None = None) -> None:
+    def __init__(
+        self,
+        *,
+        escape_closes: bool = False,
+        watch: WindowWatch | None = None,
+        parent: QtCore.QObject | None = None,
+    ) -> None:
         super().__init__(parent)
         self._escape_closes = escape_closes
+        self._watch = watch
+        self._ways_seen: set[str] = set()
         self.panes: list[Pane] = []
         self.holding = False
         self._content: QtWidgets.QWidget | None = None
+        self._mirror_text = ""
         self._keep_on_top = QtCore.QTimer(self)
         self._keep_on_top.setObjectName("overlay-keep-on-top")
         self._keep_on_top.setInterval(1000)
@@ -105,6 +137,7 @@ class Holder(QtCore.QObject):
         with the keyboard; already held, raise what is not showing."""
         self.holding = True
         self._content = content
+        self._mirror_text = mirror
         if not self.panes:
             self._build_panes(content, mirror)
         for pane in self.panes:
@@ -114,17 +147,24 @@ class Holder(QtCore.QObject):
         self._keep_on_top.start()
 
     def set_mirror_text(self, text: str) -> None:
+        self._mirror_text = text
         for pane in self.panes:
             for mirror in pane.findChildren(QtWidgets.QLabel, "overlay-mirror"):
                 mirror.setText(text)
 
     def release(self) -> None:
         self.holding = False
+        self._ways_seen.clear()
         self._keep_on_top.stop()
+        self._drop_panes()
+
+    def _drop_panes(self) -> None:
         grabber = QtWidgets.QWidget.keyboardGrabber()
         if grabber is not None:
             grabber.releaseKeyboard()
         for pane in self.panes:
+            if self._watch is not None:
+                self._watch.forget(int(pane.winId()))
             pane.may_close = True
             pane.close()
             pane.deleteLater()
@@ -200,7 +240,51 @@ class Holder(QtCore.QObject):
 
     def _tick(self) -> None:
         self.ticked.emit()
+        if self._watch_panes():
+            return
         hidden = any(pane.isMinimized() or not pane.isVisible() for pane in self.panes)
         primary = self._primary()
         if hidden or (primary is not None and not primary.isActiveWindow()):
             self._raise_all()
+
+    def _watch_panes(self) -> bool:
+        """Ask the window system whether each pane is really in view; put back what is not.
+        True when the panes were made anew."""
+        if self._watch is None or not self.holding:
+            return False
+        lost: list[str] = []
+        for pane in self.panes:
+            if not pane.isVisible() or pane.isMinimized():
+                continue  # Qt sees this itself: the pane is shown again below
+            window_id = int(pane.winId())
+            how = self._watch.trouble(window_id)
+            if how is None:
+                pane.seen_in_view = True
+                pane.troubled_ticks = 0
+                continue
+            pane.troubled_ticks += 1
+            if not pane.seen_in_view and pane.troubled_ticks < _PATIENCE_TICKS:
+                continue  # not yet mapped by the window manager, most likely
+            self._taken(how)
+            if how == "covered":
+                self._watch.raise_above(window_id)
+                pane.raise_()
+            else:
+                lost.append(how)
+        if lost and self._content is not None:
+            # A pane's window is unmapped, destroyed or inside another window: every pane is
+            # made anew (new windows, mapped by the window manager), the content moved over.
+            content, mirror = self._content, self._mirror_text
+            self._drop_panes()
+            self._content = content
+            self._build_panes(content, mirror)
+            for pane in self.panes:
+                pane.place()
+            self._grab()
+            return True
+        return False
+
+    def _taken(self, how: str) -> None:
+        if how not in self._ways_seen:
+            self._ways_seen.add(how)
+            self.taken_out_of_view.emit(how)

@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pytestqt.qtbot import QtBot
 from Xlib import display as xdisplay
 
 from tests.tracker.linux_desktop import require, start_openbox, stop, wait_until, xdotool
@@ -135,3 +136,20 @@ def launch(desktop: str, game: int, qapp: QtWidgets.QApplication, tmp_path: Path
     for app in apps:
         app.stop()
         app.service.close()
+
+
+@pytest.fixture
+def two_monitors(desktop: str, qapp: QtWidgets.QApplication, qtbot: QtBot) -> Iterator[None]:
+    xrandr = require("xrandr")
+    env_display = ["--display", desktop] if False else []
+    subprocess.run(
+        [xrandr, *env_display, "--setmonitor", "left", "640/170x800/212+0+0", "screen"], check=True
+    )
+    subprocess.run([xrandr, "--setmonitor", "right", "640/170x800/212+640+0", "none"], check=True)
+    try:
+        qtbot.waitUntil(lambda: len(qapp.screens()) == 2, timeout=5000)
+        yield
+    finally:
+        subprocess.run([xrandr, "--delmonitor", "right"], check=False)
+        subprocess.run([xrandr, "--delmonitor", "left"], check=False)
+        qtbot.waitUntil(lambda: len(qapp.screens()) == 1, timeout=5000)

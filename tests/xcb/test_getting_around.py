@@ -94,23 +94,6 @@ def test_back_to_desktop_minimises_the_game_and_the_overlay_returns_with_it(
     qtbot.waitUntil(lambda: blocked.overlay.visible, timeout=3000)
 
 
-@pytest.fixture
-def two_monitors(desktop: str, qapp: QtWidgets.QApplication, qtbot: QtBot) -> Iterator[None]:
-    xrandr = require("xrandr")
-    env_display = ["--display", desktop] if False else []
-    subprocess.run(
-        [xrandr, *env_display, "--setmonitor", "left", "640/170x800/212+0+0", "screen"], check=True
-    )
-    subprocess.run([xrandr, "--setmonitor", "right", "640/170x800/212+640+0", "none"], check=True)
-    try:
-        qtbot.waitUntil(lambda: len(qapp.screens()) == 2, timeout=5000)
-        yield
-    finally:
-        subprocess.run([xrandr, "--delmonitor", "right"], check=False)
-        subprocess.run([xrandr, "--delmonitor", "left"], check=False)
-        qtbot.waitUntil(lambda: len(qapp.screens()) == 1, timeout=5000)
-
-
 def test_a_second_screen_is_covered_too(
     desktop: str, two_monitors: None, blocked: TrayApp, qapp: QtWidgets.QApplication, qtbot: QtBot
 ) -> None:

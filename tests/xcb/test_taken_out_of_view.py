@@ -20,6 +20,7 @@ from wellbeing_app.app import TrayApp
 from wellbeing_app.core.events import OverlayHiddenPayload
 from wellbeing_app.core.model import EventKind
 from wellbeing_app.ui.dashboard import describe_event
+from wellbeing_app.ui.qt import QtWidgets
 
 pytestmark = [pytest.mark.x11]
 
@@ -155,3 +156,20 @@ def test_the_overlay_taken_out_of_view_is_back_on_top_with_the_keyboard_and_reco
     assert describe_event(records[0]) == (
         f"Another program tried to take the limit screen out of view ({WORDS[how]}); it was put back on top"
     )
+
+
+def test_every_screen_is_covered_again_when_the_second_screens_pane_is_unmapped(
+    desktop: str, two_monitors: None, blocked: TrayApp, other_client: Any, qtbot: QtBot
+) -> None:
+    qtbot.waitUntil(lambda: back_on_top(desktop, other_client, blocked), timeout=5000)
+    assert len(blocked.overlay.panes) == 2
+    qtbot.wait(1200)
+    secondary = next(p for p in blocked.overlay.panes if not p.primary)
+    xdotool(desktop, "windowunmap", str(int(secondary.winId())))
+    qtbot.waitUntil(lambda: not viewable(other_client, int(secondary.winId())), timeout=3000)
+    qtbot.waitUntil(lambda: back_on_top(desktop, other_client, blocked), timeout=5000)
+    for screen in QtWidgets.QApplication.screens():
+        assert any(p.geometry().contains(screen.geometry()) for p in blocked.overlay.panes), screen.name()
+    assert [e.payload for e in blocked.service.events(1, [EventKind.OVERLAY_HIDDEN])] == [
+        OverlayHiddenPayload("unmapped")
+    ]

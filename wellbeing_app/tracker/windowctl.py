@@ -8,6 +8,7 @@ the process's top-level windows. macOS: `NSRunningApplication.hide()`. Only X11 
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import sys
@@ -118,37 +119,47 @@ class OverlayWatch:
     window, or covered by a window the window manager does not manage (override-redirect).
 
     `trouble(window_id)` names what is wrong (`UNMAPPED`, `DESTROYED`, `MOVED`, `COVERED`) or
-    returns None. `raise_above(window_id)` puts the window's top-level frame above every other
-    window and lowers the unmanaged windows that still cover it. `available()` is False where
+    returns None. `raise_above(window_id)` asks for the window and its frame to be raised (the
+    window manager decides) and lowers under it the unmanaged windows that still cover it: any
+    client may restack those, and the overlay stays a managed window (full screen on its
+    monitor, given the focus by the window manager) rather than an override-redirect one. `available()` is False where
     this cannot be seen (not X11, no python-xlib, no server): then nothing is reported.
     """
 
     def __init__(self, display_name: str | None = None, *, enabled: bool = True) -> None:
-        """`enabled` False (the windows are not X11 windows): nothing is asked or reported."""
+        """`enabled` False (the windows are not X11 windows): nothing is asked or reported. The
+        connection is made at the first question (most runs never show the overlay)."""
         self._dpy: Any = None
+        self._display_name = display_name
         self._frames: dict[int, int] = {}
         self._moved: set[int] = set()
-        if not (enabled and sys.platform.startswith("linux") and (display_name or os.environ.get("DISPLAY"))):
-            return
-        try:
-            from Xlib import display
-        except ImportError:
-            return
-        try:
-            self._dpy = display.Display(display_name)
-        except Exception as exc:  # python-xlib raises several unrelated types when it cannot connect
-            log.warning("cannot watch the overlay's windows: %s", exc)
-            self._dpy = None
-            return
-        self._dpy.set_error_handler(lambda *_args: None)  # a vanished window is an answer here
+        self._wanted = (
+            enabled
+            and sys.platform.startswith("linux")
+            and bool(display_name or os.environ.get("DISPLAY"))
+            and importlib.util.find_spec("Xlib") is not None
+        )
 
     def available(self) -> bool:
-        return self._dpy is not None
+        return self._wanted
 
     def close(self) -> None:
         if self._dpy is not None:
             self._dpy.close()
             self._dpy = None
+
+    def _connected(self) -> bool:
+        if self._dpy is None and self._wanted:
+            from Xlib import display
+
+            try:
+                self._dpy = display.Display(self._display_name)
+            except Exception as exc:  # python-xlib raises several unrelated types when it cannot connect
+                log.warning("cannot watch the overlay's windows: %s", exc)
+                self._wanted = False
+                return False
+            self._dpy.set_error_handler(lambda *_args: None)  # a vanished window is an answer here
+        return self._dpy is not None
 
     def forget(self, window_id: int) -> None:
         """The window is gone on purpose (the overlay was released or built anew)."""
@@ -156,7 +167,7 @@ class OverlayWatch:
         self._moved.discard(window_id)
 
     def trouble(self, window_id: int) -> str | None:
-        if self._dpy is None:
+        if not self._connected():
             return None
         try:
             return self._trouble(window_id)
@@ -167,7 +178,7 @@ class OverlayWatch:
             return None
 
     def raise_above(self, window_id: int) -> None:
-        if self._dpy is None:
+        if not self._connected():
             return
         try:
             top = self._top_level(window_id)

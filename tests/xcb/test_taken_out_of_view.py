@@ -173,3 +173,18 @@ def test_every_screen_is_covered_again_when_the_second_screens_pane_is_unmapped(
     assert [e.payload for e in blocked.service.events(1, [EventKind.OVERLAY_HIDDEN])] == [
         OverlayHiddenPayload("unmapped")
     ]
+
+
+def test_a_small_unmanaged_popup_is_put_under_it_without_a_record(
+    desktop: str, blocked: TrayApp, other_client: Any, qtbot: QtBot
+) -> None:
+    qtbot.waitUntil(lambda: back_on_top(desktop, other_client, blocked), timeout=5000)
+    qtbot.wait(1200)
+    screen = other_client.screen()
+    popup = screen.root.create_window(  # the size of a notification
+        screen.width_in_pixels - 320, 20, 300, 90, 0, screen.root_depth, override_redirect=True
+    )
+    popup.map()
+    other_client.sync()
+    qtbot.waitUntil(lambda: back_on_top(desktop, other_client, blocked, above=int(popup.id)), timeout=5000)
+    assert blocked.service.events(1, [EventKind.OVERLAY_HIDDEN]) == []

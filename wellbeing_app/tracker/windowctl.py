@@ -24,6 +24,11 @@ UNMAPPED = "unmapped"
 DESTROYED = "destroyed"
 MOVED = "moved"
 COVERED = "covered"
+#: Partly covered by a small unmanaged window (a notification popup): lowered, not an attempt.
+OVERLAPPED = "overlapped"
+#: The share of a pane an unmanaged window must cover to count as an attempt (a game played in
+#: it); smaller ones (notification popups) are only lowered.
+COVER_SHARE = 1 / 16
 
 
 def minimise_process_windows(pid: int) -> tuple[int, str | None]:
@@ -118,8 +123,8 @@ class OverlayWatch:
     in view, as Qt cannot tell: unmapped by another client, destroyed, moved under another
     window, or covered by a window the window manager does not manage (override-redirect).
 
-    `trouble(window_id)` names what is wrong (`UNMAPPED`, `DESTROYED`, `MOVED`, `COVERED`) or
-    returns None. `raise_above(window_id)` asks for the window and its frame to be raised (the
+    `trouble(window_id)` names what is wrong (`UNMAPPED`, `DESTROYED`, `MOVED`, `COVERED`, or
+    `OVERLAPPED` for a small unmanaged window such as a notification) or returns None. `raise_above(window_id)` asks for the window and its frame to be raised (the
     window manager decides) and lowers under it the unmanaged windows that still cover it: any
     client may restack those, and the overlay stays a managed window (full screen on its
     monitor, given the focus by the window manager) rather than an override-redirect one. `available()` is False where
@@ -192,7 +197,7 @@ class OverlayWatch:
             if top != window_id:
                 window.configure(stack_mode=X.Above)
             self._dpy.sync()
-            for cover in self._covering(window_id, top):
+            for cover, _area in self._covering(window_id, top):
                 cover.configure(stack_mode=X.Below)  # under every sibling: under the overlay
             self._dpy.sync()
         except Exception as exc:  # a window that vanished meanwhile: the next check sees it
@@ -222,8 +227,12 @@ class OverlayWatch:
         if known is None and top is not None:
             self._frames[window_id] = top
             window.change_attributes(event_mask=X.StructureNotifyMask)  # to hear of a new parent
-        if top is not None and self._covering(window_id, top):
-            return COVERED
+        if top is not None:
+            covers = self._covering(window_id, top)
+            if covers:
+                pane = window.get_geometry()
+                covered = sum(area for _cover, area in covers)
+                return COVERED if covered >= COVER_SHARE * pane.width * pane.height else OVERLAPPED
         return None
 
     def _read_events(self) -> None:
@@ -250,9 +259,9 @@ class OverlayWatch:
             current = parent
         return None
 
-    def _covering(self, window_id: int, top: int) -> list[Any]:
+    def _covering(self, window_id: int, top: int) -> list[tuple[Any, int]]:
         """Viewable windows the window manager does not manage, of other clients, stacked above
-        `top` and overlapping the window."""
+        `top` and overlapping the window, each with the area of the window it covers."""
         from Xlib import X
 
         window = self._dpy.create_resource_object("window", window_id)
@@ -282,8 +291,10 @@ class OverlayWatch:
                 box = other.get_geometry()
             except Exception:  # gone meanwhile
                 continue
-            if box.x < right and box.x + box.width > left and box.y < bottom and box.y + box.height > top_y:
-                found.append(other)
+            width = min(right, box.x + box.width) - max(left, box.x)
+            height = min(bottom, box.y + box.height) - max(top_y, box.y)
+            if width > 0 and height > 0:
+                found.append((other, width * height))
         return found
 
 

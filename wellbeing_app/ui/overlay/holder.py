@@ -16,8 +16,10 @@ from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
 
 class WindowWatch(Protocol):
     """What the window system says about a pane beyond what Qt sees (`tracker.windowctl.OverlayWatch`
-    on X11, given by the app): `trouble` names what took the window out of view ("covered" when
-    another window is above it; anything else means the window is lost and is made anew) or None."""
+    on X11, given by the app): `trouble` names what took the window out of view or None.
+    "covered": another program's window is above it (it is lowered; an attempt); "overlapped": a
+    small one is (a notification popup: lowered, not an attempt); anything else means the window
+    is lost and is made anew."""
 
     def trouble(self, window_id: int) -> str | None: ...
 
@@ -265,6 +267,9 @@ class Holder(QtCore.QObject):
             pane.troubled_ticks += 1
             if not pane.seen_in_view and pane.troubled_ticks < _PATIENCE_TICKS:
                 continue  # not yet mapped by the window manager, most likely
+            if how == "overlapped":
+                self._watch.raise_above(window_id)
+                continue
             self._taken(how)
             if how == "covered":
                 self._watch.raise_above(window_id)

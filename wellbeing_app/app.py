@@ -22,23 +22,29 @@ from wellbeing_app.i18n import _, localize, ngettext, resources_dir, set_languag
 from wellbeing_app.notify import never_autolaunch_a_bus
 from wellbeing_app.paths import resolve_data_dir
 
-if TYPE_CHECKING:  # imported when needed: the tray icon shows before SQLAlchemy is loaded
+if TYPE_CHECKING:  # imported when needed: the tray icon shows before the database layer is loaded
+    from wellbeing_app.guide.content import Guide
+    from wellbeing_app.guide.tips import TipPicker
     from wellbeing_app.service import Service
+    from wellbeing_app.ui.overlay import Overlay
     from wellbeing_app.ui.tray import Tray
 
 log = logging.getLogger(__name__)
 
 
 class TrayApp:
-    """Owns the windows and wires the controller's signals to them and the service's actions."""
+    """Owns the windows and wires the controller's signals to them and the service's actions.
+
+    Only the tray icon and the loop are built at start. The overlay, the guide (every article of
+    every language) and the windows are built the first time they are needed — a block, a break,
+    a menu click — which keeps the app small while it sits in the tray (see docs/performance.md).
+    """
 
     def __init__(
         self, service: Service, qt_app: object, *, data_dir_given: Path | None, tray: Tray | None = None
     ) -> None:
-        from wellbeing_app.guide.loader import load_guide
         from wellbeing_app.tracker.choose import choose_probes
         from wellbeing_app.ui.controller import Controller
-        from wellbeing_app.ui.overlay import Overlay
         from wellbeing_app.ui.tray import StatusWindow, Tray
 
         self.service = service
@@ -46,9 +52,9 @@ class TrayApp:
         self.dashboard: Any = None
         self.guide_window: Any = None
         self.data_dir_given = data_dir_given
-        self.guide = load_guide(resources_dir() / "guide")
-        for problem in self.guide.problems:
-            log.warning("guide: %s", problem)
+        self._guide: Guide | None = None
+        self._tips: TipPicker | None = None
+        self._overlay: Overlay | None = None
         self._use_language()
         self._tips_shown: dict[date, list[str]] = {}
         self.probes = choose_probes()
@@ -66,22 +72,59 @@ class TrayApp:
         # when another client unmaps, destroys, moves or covers it); elsewhere nothing is asked.
         on_x11 = QtGui.QGuiApplication.platformName() == "xcb"
         self._overlay_watch = OverlayWatch(enabled=on_x11)
-        self.overlay = Overlay(
-            now=service.now,
-            verify=lambda passcode, purpose: service.verify_passcode(passcode, purpose=purpose),
-            passcode_set=service.passcode_is_set,
-            render_article=self._article_markdown,
-            watch=self._overlay_watch if self._overlay_watch.available() else None,
-        )
-        self.overlay.set_lockout(service.lockout_until)
         self.tray = tray or Tray()
         self.status_window: StatusWindow | None = None
         self._wire()
 
+    # --- built when first needed --------------------------------------------------------------------
+
+    @property
+    def guide(self) -> Guide:
+        """Every article and tip of every language: read at the first break, block or guide window."""
+        if self._guide is None:
+            from wellbeing_app.guide.loader import load_guide
+
+            self._guide = load_guide(resources_dir() / "guide")
+            for problem in self._guide.problems:
+                log.warning("guide: %s", problem)
+        return self._guide
+
+    @property
+    def tips(self) -> TipPicker:
+        """The break tips in the language in use."""
+        if self._tips is None:
+            from wellbeing_app.guide.tips import TipPicker
+
+            self._tips = TipPicker(self.guide.tips(self.language), random.Random())
+        return self._tips
+
+    @property
+    def overlay(self) -> Overlay:
+        """The block and break overlay, built (hidden) at the first block or break."""
+        if self._overlay is None:
+            from wellbeing_app.ui.overlay import Overlay
+
+            service = self.service
+            overlay = Overlay(
+                now=service.now,
+                verify=lambda passcode, purpose: service.verify_passcode(passcode, purpose=purpose),
+                passcode_set=service.passcode_is_set,
+                render_article=self._article_markdown,
+                watch=self._overlay_watch if self._overlay_watch.available() else None,
+            )
+            overlay.set_lockout(service.lockout_until)
+            overlay.postpone_requested.connect(lambda: self._act(service.postpone_break))
+            overlay.skip_requested.connect(lambda passcode: self._act(lambda: service.skip_break(passcode)))
+            overlay.grant_requested.connect(self._grant)
+            overlay.back_to_desktop_requested.connect(self._back_to_desktop)
+            overlay.taken_out_of_view.connect(lambda how: service.record_sign(OverlayHiddenPayload(how)))
+            self._overlay = overlay
+        return self._overlay
+
     # --- wiring ---------------------------------------------------------------------------------
 
     def _wire(self) -> None:
-        c, t, o = self.controller, self.tray, self.overlay
+        c, t = self.controller, self.tray
         c.ticked.connect(lambda result: self._update_status(result.decision))
         c.overlay_changed.connect(self._show_overlay)
         c.warning.connect(self._warn)
@@ -97,11 +140,6 @@ class TrayApp:
         t.open_settings.connect(self.open_settings)
         t.pause_requested.connect(self.pause)
         t.quit_requested.connect(self.quit)
-        o.postpone_requested.connect(lambda: self._act(self.service.postpone_break))
-        o.skip_requested.connect(lambda passcode: self._act(lambda: self.service.skip_break(passcode)))
-        o.grant_requested.connect(self._grant)
-        o.back_to_desktop_requested.connect(self._back_to_desktop)
-        o.taken_out_of_view.connect(lambda how: self.service.record_sign(OverlayHiddenPayload(how)))
 
     def start(self) -> None:
         if self.tray.available():
@@ -120,7 +158,8 @@ class TrayApp:
     def stop(self, *, how: str = "quit") -> None:
         self._display_timer.stop()
         self.controller.stop(how=how)
-        self.overlay.hide()
+        if self._overlay is not None:
+            self._overlay.hide()
         self._overlay_watch.close()
         self.tray.hide()
         self.probes.close()
@@ -153,8 +192,8 @@ class TrayApp:
             self.overlay.show_decision(
                 decision, cap_minutes=None if cap is None else round(cap / 60), tip=self._next_tip()
             )
-        else:
-            self.overlay.hide()
+        elif self._overlay is not None:
+            self._overlay.hide()
 
     def _next_tip(self) -> tuple[str, str | None] | None:
         today = self.service.today()
@@ -251,13 +290,11 @@ class TrayApp:
 
     def _use_language(self) -> None:
         """Follow the language setting: the interface (Qt's own buttons too), the guide and the tips."""
-        from wellbeing_app.guide.tips import TipPicker
-
         self.language = set_language(self.service.settings.language)
         self._qt_translator = _load_qt_translations(
             self.qt_app, self.language, getattr(self, "_qt_translator", None)
         )
-        self.tips = TipPicker(self.guide.tips(self.language), random.Random())
+        self._tips = None  # picked again from the guide in the new language when next needed
         if self.guide_window is not None:
             self.guide_window.deleteLater()
             self.guide_window = None

@@ -3,11 +3,13 @@ or the desktop, whatever they are called."""
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -129,12 +131,32 @@ def child() -> Path:
     return Path(os.path.expanduser(f"~{CHILD}"))
 
 
-def as_child(home: Path, display: str, *command: str, **popen: Any) -> subprocess.Popen[bytes]:
-    root = Path(__file__).resolve().parents[2]
-    site = next((root / ".venv" / "lib").glob("python3*/site-packages"), None)
+#: What the child's Python needs of this checkout and its virtual environment.
+CHILD_PACKAGES = ("wellbeing_app", "Xlib", "psutil", "jeepney", "platformdirs")
+
+
+@pytest.fixture(scope="module")
+def child_packages() -> Iterator[Path]:
+    """The packages the probe needs, copied where the child can read them: the checkout may lie
+    in a folder only root can enter (a CI clone under a private temporary folder)."""
+    folder = Path(tempfile.mkdtemp(prefix="wellbeing-child-"))
+    folder.chmod(0o755)
+    for name in CHILD_PACKAGES:
+        module = importlib.import_module(name)
+        source = Path(module.__file__ or "").parent
+        shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+    for path in folder.rglob("*"):
+        path.chmod(0o755 if path.is_dir() else 0o644)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def as_child(
+    home: Path, display: str, *command: str, packages: Path | None = None, **popen: Any
+) -> subprocess.Popen[bytes]:
     env = ["env", "-i", f"HOME={home}", f"DISPLAY={display}", "PATH=/usr/bin:/bin"]
-    if site is not None:
-        env.append(f"PYTHONPATH={root}:{site}")
+    if packages is not None:
+        env.append(f"PYTHONPATH={packages}")
     setpriv = ["setpriv", "--reuid", CHILD, "--regid", CHILD, "--init-groups"]
     return subprocess.Popen([*setpriv, *env, *command], cwd=home, **popen)
 
@@ -142,7 +164,7 @@ def as_child(home: Path, display: str, *command: str, **popen: Any) -> subproces
 @pytest.mark.x11
 @pytest.mark.parametrize("borrowed", ["libreoffice", "trayer"])
 def test_a_copy_in_the_childs_home_is_known_by_its_path_to_the_app_running_as_the_child(
-    child: Path, borrowed: str
+    child: Path, child_packages: Path, borrowed: str
 ) -> None:
     if not Path("/usr/bin/python3").exists() or sys.version_info[:2] != (3, 11):
         pytest.skip("the child runs the probe on the system Python 3.11 with this checkout's packages")
@@ -157,7 +179,7 @@ def test_a_copy_in_the_childs_home_is_known_by_its_path_to_the_app_running_as_th
             xdotool(display, "windowactivate", "--sync", window)
             probe = as_child(
                 child, display, "/usr/bin/python3", "-c", CHILD_PROBE, display, borrowed,
-                stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                packages=child_packages, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             )  # fmt: skip
             out, err = probe.communicate(timeout=30)
             assert probe.returncode == 0, err.decode()

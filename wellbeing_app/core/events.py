@@ -447,6 +447,17 @@ class OtherDisplayPayload(EventPayload):
 
 
 @dataclass(frozen=True)
+class FileRefusedPayload(EventPayload):
+    """A file the app keeps records in ("journal", "database") was not a regular file of this user
+    (`why`: "it is a symbolic link to /dev/null"); it was moved to `moved_to` and a new one begun."""
+
+    KIND = EventKind.FILE_REFUSED
+    file: str = detail(Words(), "")
+    why: str = detail(Words(), "")
+    moved_to: str = detail(Words(), "")
+
+
+@dataclass(frozen=True)
 class UnreadablePayload(EventPayload):
     """Stored details that do not fit their kind (a value of the wrong type, imported before
     details were checked), kept as they are so that they export unchanged. `problem` says what
@@ -491,6 +502,7 @@ Payload = (
     | RecordsRestoredPayload
     | StartChangedPayload
     | OtherDisplayPayload
+    | FileRefusedPayload
     | UnreadablePayload
 )
 

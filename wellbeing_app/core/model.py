@@ -124,6 +124,7 @@ class EventKind(enum.Enum):
     RECORDS_RESTORED = "records_restored"
     START_CHANGED = "start_changed"
     OTHER_DISPLAY = "other_display"
+    FILE_REFUSED = "file_refused"
 
 
 @dataclass(frozen=True)

@@ -79,6 +79,10 @@ class Service:
         )
         self._last_settings_poll = self.clock.elapsed()
         self._time.resume_from(journal.read())
+        if opened.refused:
+            for payload in opened.refused:
+                self._recorder.record(payload)
+            self._recorder.flush_events()
         self._tamper.notice_outside_changes()
         self._today.seed(self._time.now())
 

@@ -21,6 +21,7 @@ from wellbeing_app.core.events import (
     ClockJumpPayload,
     DataDeletedPayload,
     DataImportedPayload,
+    FileRefusedPayload,
     GrantPayload,
     OtherDisplayPayload,
     PasscodeChangedPayload,
@@ -218,6 +219,14 @@ def describe_event(event: Event) -> str:
             return _(
                 "Another display was started in this account ({display}); Wellbeing does not see what runs on it"
             ).format(display=display or "?")
+        case FileRefusedPayload(file="database", why=why):
+            return _(
+                "The records file had been replaced by something else ({why}); it was moved aside and a new one begun"
+            ).format(why=why or "?")
+        case FileRefusedPayload(why=why):
+            return _(
+                "The file of the last few seconds' records had been replaced ({why}); it was moved aside and a new one begun"
+            ).format(why=why or "?")
         case UnreadablePayload():
             return _("Something happened: {kind}").format(kind=event.kind.value)
         case unknown:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -67,13 +68,7 @@ def records(data_dir: Path) -> dict[str, Any]:
 
 
 def game_seconds(exported: dict[str, Any]) -> float:
-    from datetime import datetime
-
-    return sum(
-        (datetime.fromisoformat(s["end"]) - datetime.fromisoformat(s["start"])).total_seconds()
-        for s in exported["spans"]
-        if os.path.basename(s["app"]) == "game"
-    )
+    return seconds_of(exported, "game")
 
 
 def kinds(exported: dict[str, Any], kind: str) -> list[dict[str, Any]]:
@@ -161,3 +156,41 @@ def test_clean_true_edited_into_the_journal_after_a_kill_does_not_hide_it(
     stop_tracker(restarted)
     gaps = kinds(records(tmp_path), "tracking_gap")
     assert len(gaps) == 1
+
+
+def seconds_of(exported: dict[str, Any], app: str) -> float:
+    return sum(
+        (datetime.fromisoformat(s["end"]) - datetime.fromisoformat(s["start"])).total_seconds()
+        for s in exported["spans"]
+        if os.path.basename(s["app"]) == app
+    )
+
+
+def test_a_tracker_stopped_and_continued_in_a_loop_still_counts_the_play_and_records_it(
+    game: tuple[str, int], tmp_path: Path
+) -> None:
+    """`while :; do kill -STOP $PID; sleep 55; kill -CONT $PID; sleep 1; done`, shortened."""
+    display, window = game
+    activate(display, window)
+    tracker = run_tracker(display, tmp_path)
+    stopped_for = 13.0
+    try:
+        began = time.monotonic()
+        play(display, 2)
+        for _ in range(2):
+            tracker.send_signal(signal.SIGSTOP)
+            play(display, stopped_for)  # the game is played while the tracker is frozen
+            tracker.send_signal(signal.SIGCONT)
+            play(display, 1.5)
+        played = time.monotonic() - began
+    finally:
+        tracker.send_signal(signal.SIGCONT)
+        stop_tracker(tracker)
+    exported = records(tmp_path)
+    unknown = seconds_of(exported, "unknown")
+    assert unknown >= 2 * (stopped_for - 1.5)
+    assert unknown + seconds_of(exported, "game") >= played - 3
+    unwatched = kinds(exported, "unwatched")
+    assert len(unwatched) == 2
+    assert all(e["data"]["seconds"] >= stopped_for - 1.5 for e in unwatched)
+    assert kinds(exported, "suspend") == []

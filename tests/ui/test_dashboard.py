@@ -167,6 +167,10 @@ def test_no_cap_is_said_so(qtbot: QtBot, service: Service) -> None:
 
 #: A typical record of each kind, and the sentence a parent reads for it.
 SENTENCES: dict[EventKind, tuple[dict[str, Any], str]] = {
+    EventKind.UNWATCHED: (
+        {"seconds": 720},
+        "Wellbeing could not watch for 12 min while the computer was in use",
+    ),
     EventKind.FILE_REFUSED: (
         {
             "file": "journal",

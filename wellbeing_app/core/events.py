@@ -378,6 +378,15 @@ class SuspendPayload(EventPayload):
 
 
 @dataclass(frozen=True)
+class UnwatchedPayload(EventPayload):
+    """Time the tracker did not run while the machine was awake and in use (the process was
+    stopped or starved): counted as use of an app that cannot be named."""
+
+    KIND = EventKind.UNWATCHED
+    seconds: int = detail(Whole(), 0)
+
+
+@dataclass(frozen=True)
 class TrackingStartedPayload(EventPayload):
     KIND = EventKind.TRACKING_STARTED
 
@@ -493,6 +502,7 @@ Payload = (
     | ClockJumpPayload
     | ZoneChangedPayload
     | SuspendPayload
+    | UnwatchedPayload
     | TrackingStartedPayload
     | TrackingStoppedPayload
     | TrackingGapPayload

@@ -43,6 +43,7 @@ URGENT = {
     EventKind.CLOCK_JUMP,
     EventKind.TRACKING_PAUSED,
     EventKind.FILE_REFUSED,
+    EventKind.UNWATCHED,
 }
 
 
@@ -138,7 +139,10 @@ class Recorder:
         self._record_refusals()
         self.tracking = True
         self.boot_id = this_boot
-        result = self._engine.tick(Sample(self._clock.elapsed(), self._clock.wall(), None, idle_seconds=None))
+        first = Sample(
+            self._clock.elapsed(), self._clock.wall(), None, idle_seconds=None, awake=self._clock.awake()
+        )
+        result = self._engine.tick(first)
         self.take(result)
         return result
 

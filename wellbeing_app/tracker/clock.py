@@ -228,6 +228,13 @@ class SystemClock:
             return time.monotonic()
         return time.clock_gettime(self._clock_id)
 
+    def awake(self) -> float | None:
+        """A counter that stops while the machine sleeps, where the elapsed counter does not
+        (CLOCK_MONOTONIC beside CLOCK_BOOTTIME on Linux); None elsewhere."""
+        if self._clock_id is not None and self._clock_id != time.CLOCK_MONOTONIC:
+            return time.clock_gettime(time.CLOCK_MONOTONIC)
+        return None
+
     def wall(self) -> datetime:
         return datetime.now(UTC)
 

@@ -37,6 +37,7 @@ from wellbeing_app.core.events import (
     TrackingStartedPayload,
     TrackingStoppedPayload,
     UnreadablePayload,
+    UnwatchedPayload,
     WarningPayload,
     ZoneChangedPayload,
 )
@@ -184,6 +185,10 @@ def describe_event(event: Event) -> str:
             return _("Time zone changed from {old} to {new}").format(old=old or "?", new=new or "?")
         case SuspendPayload(seconds=seconds):
             return _("The computer slept for {duration}").format(duration=format_duration(seconds))
+        case UnwatchedPayload(seconds=seconds):
+            return _("Wellbeing could not watch for {duration} while the computer was in use").format(
+                duration=format_duration(seconds)
+            )
         case TrackingStartedPayload():
             return _("Wellbeing started")
         case TrackingStoppedPayload(how=how):

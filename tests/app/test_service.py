@@ -201,3 +201,21 @@ def test_a_database_that_is_a_link_to_dev_null_is_moved_aside_and_recorded(
     assert refused.payload == FileRefusedPayload("database", "it is a symbolic link to /dev/null", str(moved))
     assert again.status().used_seconds == 30
     again.close()
+
+
+def test_starting_in_a_zone_twelve_hours_back_opens_no_fresh_day_and_is_recorded(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    service = open_service(tmp_path, clock)  # 10:00 in Almaty on 25 November
+    service.change_settings({"daily_cap_minutes": 40, "break_every_minutes": None})
+    service.start_tracking()
+    assert Person(service, clock).use(GAME, 40 * 60).decision.verdict is Verdict.BLOCK
+    service.close()
+    clock.set_zone(ZoneInfo("Etc/GMT+12"))  # TZ=Etc/GMT+12 wellbeing-app run: 16:40 on the 24th there
+    restarted = open_service(tmp_path, clock)
+    assert restarted.status().used_seconds == 40 * 60  # `status` too keeps the day it was
+    restarted.start_tracking()
+    assert Person(restarted, clock).use(GAME, 5).decision.verdict is Verdict.BLOCK
+    [changed] = restarted.events(1, [EventKind.ZONE_CHANGED])
+    assert (changed.payload.old, changed.payload.new) == ("Asia/Almaty", "Etc/GMT+12")
+    restarted.close()

@@ -194,3 +194,34 @@ def test_a_tracker_stopped_and_continued_in_a_loop_still_counts_the_play_and_rec
     assert len(unwatched) == 2
     assert all(e["data"]["seconds"] >= stopped_for - 1.5 for e in unwatched)
     assert kinds(exported, "suspend") == []
+
+
+def track_in_zone(display: str, data_dir: Path, zone: str, seconds: float) -> None:
+    """A real `track` run under `TZ=zone`, with the game played, stopped cleanly."""
+    journal = data_dir / "live-journal.json"
+    before = text_of(journal)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wellbeing_app", "track"],
+        env={**os.environ, "DISPLAY": display, "WELLBEING_DATA_DIR": str(data_dir), "TZ": zone},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until(lambda: text_of(journal) not in (before, ""), what="the tracker to start")
+        play(display, seconds)
+    finally:
+        stop_tracker(process)
+
+
+def test_a_start_under_a_zone_a_day_back_opens_no_fresh_day_and_is_recorded(
+    game: tuple[str, int], tmp_path: Path
+) -> None:
+    display, window = game
+    activate(display, window)
+    track_in_zone(display, tmp_path, "Etc/GMT-14", 2)  # UTC+14
+    track_in_zone(display, tmp_path, "Etc/GMT+12", 2)  # UTC-12: always the day before there
+    exported = records(tmp_path)
+    days = {s["day"] for s in exported["spans"]}
+    assert len(days) == 1  # the second run's play is filed under the day that was running
+    [changed] = kinds(exported, "zone_changed")
+    assert changed["data"] == {"old": "Etc/GMT-14", "new": "Etc/GMT+12"}

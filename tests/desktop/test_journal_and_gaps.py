@@ -11,7 +11,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -225,3 +225,41 @@ def test_a_start_under_a_zone_a_day_back_opens_no_fresh_day_and_is_recorded(
     assert len(days) == 1  # the second run's play is filed under the day that was running
     [changed] = kinds(exported, "zone_changed")
     assert changed["data"] == {"old": "Etc/GMT-14", "new": "Etc/GMT+12"}
+
+
+LIBFAKETIME = Path("/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1")
+
+
+@pytest.mark.skipif(not LIBFAKETIME.exists(), reason="needs libfaketime (Debian package faketime)")
+def test_a_start_under_faketime_a_day_ahead_uses_the_kernels_time_and_is_recorded(
+    game: tuple[str, int], tmp_path: Path
+) -> None:
+    display, window = game
+    activate(display, window)
+    track_in_zone(display, tmp_path, "UTC", 2)
+    journal = tmp_path / "live-journal.json"
+    before = text_of(journal)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "wellbeing_app", "track"],  # as `faketime -f +1d` starts it
+        env={
+            **os.environ,
+            "DISPLAY": display,
+            "WELLBEING_DATA_DIR": str(tmp_path),
+            "TZ": "UTC",
+            "LD_PRELOAD": str(LIBFAKETIME),
+            "FAKETIME": "+1d",
+        },
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    try:
+        wait_until(lambda: text_of(journal) not in (before, ""), what="the tracker to start")
+        play(display, 2)
+    finally:
+        stop_tracker(process)
+    exported = records(tmp_path)
+    assert len({s["day"] for s in exported["spans"]}) == 1  # no fresh day, nothing filed in the future
+    today = datetime.now(UTC).date()
+    assert all(datetime.fromisoformat(s["end"]).date() <= today for s in exported["spans"])
+    details = [e["data"]["detail"] for e in kinds(exported, "start_changed")]
+    assert "the time it was given was 24 h 0 min ahead of the kernel's; the kernel's is used" in details

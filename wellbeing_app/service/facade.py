@@ -82,6 +82,7 @@ class Service:
         self._scratch = opened.scratch
         self._configuration = Configuration(store, self.notices)
         self._saved_zone = store.get_meta(ZONE_META_KEY)
+        self._kernel_recorded: str | None = None
         self._engine = Engine(
             self._configuration.current, new_uid=uid, zone=_starting_zone(self._saved_zone, self.clock.zone())
         )
@@ -267,6 +268,7 @@ class Service:
         self._lock.take()
         first = self._recorder.start()
         self._remember_zone()
+        self._record_kernel_disagreement()
         self._today.seed(first.now, keep_live=False)
         self._recorder.record(TrackingStartedPayload())
         self._recorder.flush_events()
@@ -284,11 +286,20 @@ class Service:
         result = self._engine.tick(sample, self.clock.zone())
         self._recorder.take(result)
         self._remember_zone()
+        self._record_kernel_disagreement()
         if day_before is not None and result.day != day_before:
             # A new day: what the database knows of it (other devices, imports) counts too.
             self._today.seed(result.now, keep_live=True)
         self._recorder.after_tick(result, elapsed)
         return result
+
+    def _record_kernel_disagreement(self) -> None:
+        """Record, once each, that the time this process is given is not the kernel's (faketime)."""
+        words = getattr(self.clock, "kernel_disagreement", None)
+        if words and words != self._kernel_recorded:
+            self._kernel_recorded = words
+            self._recorder.record(StartChangedPayload("environment", words))
+            self._recorder.flush_events()
 
     def _remember_zone(self) -> None:
         """Keep the zone the days follow in the database, for the next start to compare."""

@@ -29,7 +29,9 @@ class Person:
         self.last: TickResult | None = None
 
     def tick(self, app: AppRef | None = GAME, idle: float = 0.0) -> TickResult:
-        sample = Sample(self.clock.elapsed(), self.clock.wall(), app, idle_seconds=idle)
+        sample = Sample(
+            self.clock.elapsed(), self.clock.wall(), app, idle_seconds=idle, awake=self.clock.awake()
+        )
         self.last = self.service.tick(sample)
         return self.last
 

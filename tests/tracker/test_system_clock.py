@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from datetime import UTC, timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -154,3 +154,31 @@ def test_the_clock_follows_a_change_of_the_localtime_link(tmp_path: Path) -> Non
     os.symlink("/usr/share/zoneinfo/Europe/Moscow", link)
     assert clock.zone_name() == "Europe/Moscow"
     assert clock.zone() == ZoneInfo("Europe/Moscow")
+
+
+def _kernel_folder(folder: Path, *, uptime: float, boot: float) -> Path:
+    folder.mkdir(exist_ok=True)
+    (folder / "uptime").write_text(f"{uptime:.2f} 0.00\n")
+    (folder / "stat").write_text(f"cpu  1 2 3\nbtime {int(boot)}\nprocesses 9\n")
+    return folder
+
+
+@pytest.mark.skipif(not hasattr(time, "CLOCK_BOOTTIME"), reason="Linux's CLOCK_BOOTTIME")
+def test_the_kernels_time_is_used_when_the_time_given_is_a_day_off(tmp_path: Path) -> None:
+    uptime = time.clock_gettime(time.CLOCK_BOOTTIME)
+    real_now = time.time()
+    # The kernel says it is a day earlier than this process is told (as under faketime -f +1d).
+    folder = _kernel_folder(tmp_path / "proc", uptime=uptime, boot=real_now - uptime - 86400)
+    clock = SystemClock({"TZ": "UTC"}, proc=folder)
+    assert abs((clock.wall() - datetime.now(UTC)).total_seconds() + 86400) < 3
+    assert (
+        clock.kernel_disagreement
+        == "the time it was given was 24 h 0 min ahead of the kernel's; the kernel's is used"
+    )
+
+
+@pytest.mark.skipif(not hasattr(time, "CLOCK_BOOTTIME"), reason="Linux's CLOCK_BOOTTIME")
+def test_the_time_given_is_kept_when_it_agrees_with_the_kernel() -> None:
+    clock = SystemClock({"TZ": "UTC"})  # the real /proc
+    assert abs((clock.wall() - datetime.now(UTC)).total_seconds()) < 1
+    assert clock.kernel_disagreement is None

@@ -167,6 +167,19 @@ def test_no_cap_is_said_so(qtbot: QtBot, service: Service) -> None:
 
 #: A typical record of each kind, and the sentence a parent reads for it.
 SENTENCES: dict[EventKind, tuple[dict[str, Any], str]] = {
+    EventKind.UNWATCHED: (
+        {"seconds": 720},
+        "Wellbeing could not watch for 12 min while the computer was in use",
+    ),
+    EventKind.FILE_REFUSED: (
+        {
+            "file": "journal",
+            "why": "it is a symbolic link to /dev/null",
+            "moved_to": "/d/live-journal.json.refused-1",
+        },
+        "The file of the last few seconds' records had been replaced (it is a symbolic link to /dev/null); "
+        "it was moved aside and a new one begun",
+    ),
     EventKind.WARNING: ({"minutes_left": 5}, "Warned: 5 minutes of screen time left"),
     EventKind.BREAK_NOTICE: ({"in_seconds": 60}, "Told that a break is coming"),
     EventKind.BREAK_STARTED: ({"forced": True, "minutes": 5.0}, "A 5-minute break began"),

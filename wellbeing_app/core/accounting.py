@@ -10,8 +10,8 @@ from .days import day_bounds, day_of, utc_offset
 from .model import UNKNOWN_APP, AppRef, Sample, UsageSpan
 from .settings import Settings
 
-#: A gap between two samples longer than this means the tracker did not run (suspend, a
-#: frozen process): the time in between is never counted.
+#: A gap between two samples longer than this means the tracker did not run. Sleep is never
+#: counted; a stopped process on an awake machine with input in the gap is (as the unknown app).
 MAX_TICK_GAP_SECONDS = 5.0
 #: Spans that ended longer ago than the idle threshold plus this margin can no longer change.
 SETTLE_MARGIN_SECONDS = 5.0
@@ -35,7 +35,9 @@ class Activity:
     active_seconds: float  # seconds of use added by this sample (before any take-back)
     retracted_seconds: float  # seconds taken back because the person turned out to be idle
     away_seconds: float  # seconds since the last input (or media playing) seen
-    unobserved_seconds: float  # a gap in which the tracker did not run (suspend)
+    unobserved_seconds: float  # a gap in which the tracker did not run and the machine slept
+    #: seconds the tracker did not run while the machine was awake and in use (counted as unknown)
+    unwatched_seconds: float = 0.0
 
 
 @dataclass
@@ -65,6 +67,7 @@ class Accountant:
         self.configure(settings)
         self._max_gap = max_tick_gap_seconds
         self._last_elapsed: float | None = None
+        self._last_awake: float | None = None
         self._last_present_elapsed: float | None = None
         self._recent: list[UsageSpan] = []  # ordered; the last one may still grow
         self._open = False  # whether the last recent span continues at the next sample
@@ -89,17 +92,31 @@ class Accountant:
         """Stop extending the open span (tracking stops or pauses)."""
         self._open = False
         self._last_elapsed = None
+        self._last_awake = None
 
     def feed(self, sample: Sample, instant: datetime, zone: tzinfo) -> AccountingResult:
         """Account for the time from the previous sample to this one; `instant` is trusted."""
         result = AccountingResult(Activity(False, None, 0.0, 0.0, 0.0, 0.0))
-        previous_elapsed = self._last_elapsed
-        self._last_elapsed = sample.elapsed
+        previous_elapsed, previous_awake = self._last_elapsed, self._last_awake
+        self._last_elapsed, self._last_awake = sample.elapsed, sample.awake
 
         gap = 0.0 if previous_elapsed is None else sample.elapsed - previous_elapsed
         unobserved = gap if gap > self._max_gap else 0.0
         if previous_elapsed is None or unobserved:
             self._open = False
+        slept, unwatched = unobserved, 0.0
+        if unobserved and sample.awake is not None and previous_awake is not None:
+            awake = min(gap, max(0.0, sample.awake - previous_awake))
+            slept = gap - awake
+            idle_now = sample.idle_seconds
+            if awake > self._max_gap and idle_now is not None and not sample.locked and idle_now < gap:
+                # Not asleep: the tracker was stopped (SIGSTOP) or starved while someone used the
+                # machine. The awake time up to the last input counts, for an app that cannot be named.
+                unwatched = max(0.0, awake - max(0.0, idle_now))
+                if unwatched:
+                    end = instant - timedelta(seconds=max(0.0, idle_now))
+                    self._extend(UNKNOWN_APP, None, end, unwatched, zone, result)
+                    self._open = False
 
         # The last sign that the person was there: their last input, or media playing now.
         idle = sample.idle_seconds
@@ -134,7 +151,7 @@ class Accountant:
 
         away = 0.0 if mark is None else max(0.0, sample.elapsed - mark)
         self._settle(instant)
-        result.activity = Activity(present, app if added else None, added, retracted, away, unobserved)
+        result.activity = Activity(present, app if added else None, added, retracted, away, slept, unwatched)
         return result
 
     def _credited(self, sample: Sample) -> AppRef | None:

@@ -18,6 +18,11 @@ class Clock(Protocol):
 
     def elapsed(self) -> float: ...
 
+    def awake(self) -> float | None:
+        """A counter that stops while the machine sleeps (CLOCK_MONOTONIC on Linux), or None
+        where it cannot be told from `elapsed`."""
+        ...
+
     def wall(self) -> datetime: ...
 
     def zone(self) -> tzinfo: ...
@@ -30,6 +35,7 @@ class FakeClock:
     start: datetime
     local_zone: tzinfo = UTC
     _elapsed: float = 0.0
+    _slept: float = 0.0
     _wall_offset: timedelta = field(default_factory=timedelta)
 
     def __post_init__(self) -> None:
@@ -38,6 +44,9 @@ class FakeClock:
 
     def elapsed(self) -> float:
         return self._elapsed
+
+    def awake(self) -> float | None:
+        return self._elapsed - self._slept
 
     def wall(self) -> datetime:
         # In UTC first: adding to a local time would move by the wall clock across a DST change.
@@ -51,6 +60,11 @@ class FakeClock:
         if seconds < 0:
             raise ValueError("time does not run backwards; use jump_wall for clock changes")
         self._elapsed += seconds
+
+    def sleep(self, seconds: float) -> None:
+        """The machine sleeps: elapsed time and the wall clock move on, the awake counter does not."""
+        self.advance(seconds)
+        self._slept += seconds
 
     def jump_wall(self, delta: timedelta) -> None:
         """Someone changed the system clock: only the wall clock moves."""

@@ -18,6 +18,7 @@ from .events import (
     Payload,
     SuspendPayload,
     TrackingPausedPayload,
+    UnwatchedPayload,
     WarningPayload,
     ZoneChangedPayload,
 )
@@ -32,6 +33,8 @@ CLOCK_JUMP_RECORD_SECONDS = 60.0
 NOTHING_IN_FRONT_SECONDS = 2.0
 #: Time the tracker did not run that is worth a record.
 SUSPEND_RECORD_SECONDS = 60.0
+#: Time the tracker could not watch while the machine was in use that is worth a record.
+UNWATCHED_RECORD_SECONDS = 10.0
 
 
 @dataclass
@@ -146,6 +149,8 @@ class Engine:
                     self.usage[delta.app] = max(0.0, self.usage.get(delta.app, 0.0) + delta.seconds)
             if accounted.activity.unobserved_seconds >= SUSPEND_RECORD_SECONDS:
                 events.append(self._event(now, SuspendPayload(round(accounted.activity.unobserved_seconds))))
+            if accounted.activity.unwatched_seconds >= UNWATCHED_RECORD_SECONDS:
+                events.append(self._event(now, UnwatchedPayload(round(accounted.activity.unwatched_seconds))))
             result_changed, removed = accounted.changed, accounted.removed
             notes = self.breaks.on_activity(accounted.activity, sample.elapsed)
 

@@ -378,6 +378,15 @@ class SuspendPayload(EventPayload):
 
 
 @dataclass(frozen=True)
+class UnwatchedPayload(EventPayload):
+    """Time the tracker did not run while the machine was awake and in use (the process was
+    stopped or starved): counted as use of an app that cannot be named."""
+
+    KIND = EventKind.UNWATCHED
+    seconds: int = detail(Whole(), 0)
+
+
+@dataclass(frozen=True)
 class TrackingStartedPayload(EventPayload):
     KIND = EventKind.TRACKING_STARTED
 
@@ -457,6 +466,17 @@ class OverlayHiddenPayload(EventPayload):
 
 
 @dataclass(frozen=True)
+class FileRefusedPayload(EventPayload):
+    """A file the app keeps records in ("journal", "database") was not a regular file of this user
+    (`why`: "it is a symbolic link to /dev/null"); it was moved to `moved_to` and a new one begun."""
+
+    KIND = EventKind.FILE_REFUSED
+    file: str = detail(Words(), "")
+    why: str = detail(Words(), "")
+    moved_to: str = detail(Words(), "")
+
+
+@dataclass(frozen=True)
 class UnreadablePayload(EventPayload):
     """Stored details that do not fit their kind (a value of the wrong type, imported before
     details were checked), kept as they are so that they export unchanged. `problem` says what
@@ -492,6 +512,7 @@ Payload = (
     | ClockJumpPayload
     | ZoneChangedPayload
     | SuspendPayload
+    | UnwatchedPayload
     | TrackingStartedPayload
     | TrackingStoppedPayload
     | TrackingGapPayload
@@ -502,6 +523,7 @@ Payload = (
     | StartChangedPayload
     | OtherDisplayPayload
     | OverlayHiddenPayload
+    | FileRefusedPayload
     | UnreadablePayload
 )
 

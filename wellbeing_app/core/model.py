@@ -55,7 +55,9 @@ class Sample:
     """What the tracker saw at one tick.
 
     `elapsed` is from the clock's elapsed counter, `wall` is the (possibly wrong) system time,
-    aware. `idle_seconds` is the time since the last keyboard or mouse input, or None when it
+    aware. `awake` is a counter that stops while the machine sleeps (CLOCK_MONOTONIC on Linux),
+    None where it cannot be told from `elapsed`: a gap between samples in which both ran was a
+    stopped or starved process, not sleep. `idle_seconds` is the time since the last keyboard or mouse input, or None when it
     cannot be known. `app` is None when nothing is in front (an empty desktop).
     """
 
@@ -66,6 +68,7 @@ class Sample:
     media_playing: bool = False
     locked: bool = False
     title: str | None = None
+    awake: float | None = None
 
     def __post_init__(self) -> None:
         if self.wall.tzinfo is None:
@@ -125,6 +128,8 @@ class EventKind(enum.Enum):
     START_CHANGED = "start_changed"
     OTHER_DISPLAY = "other_display"
     OVERLAY_HIDDEN = "overlay_hidden"
+    FILE_REFUSED = "file_refused"
+    UNWATCHED = "unwatched"
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,9 +22,9 @@ from wellbeing_app.core.events import (
 from wellbeing_app.core.model import AppRef, Decision, Event, EventKind, Sample
 from wellbeing_app.core.settings import Settings
 from wellbeing_app.core.text import N_, Text
-from wellbeing_app.storage import DayAppUsage, ImportResult
+from wellbeing_app.storage import DayAppUsage, ImportResult, StorageError
 from wellbeing_app.storage.journal import Journal
-from wellbeing_app.tracker.clock import SystemClock
+from wellbeing_app.tracker.clock import SystemClock, load_zone
 
 from .configuration import Configuration
 from .errors import ServiceError
@@ -39,6 +39,24 @@ from .tracker_lock import TrackerLock
 
 #: The running app looks for settings changed by another process (the command line) this often.
 SETTINGS_POLL_SECONDS = 5.0
+
+
+#: The time zone the days followed when the tracker last ran (database meta).
+ZONE_META_KEY = "days_zone"
+
+
+def _zone_key(zone: tzinfo) -> str:
+    key = getattr(zone, "key", None)
+    return str(key) if key else str(zone)
+
+
+def _starting_zone(remembered: str | None, current: tzinfo) -> tzinfo:
+    """The zone the days start in: the one they followed when the tracker last ran, when it differs
+    from the zone now (the first tick then records the change and, as while running, the new zone
+    counts from the end of the current day: `TZ=Etc/GMT+12` at start opens no fresh day)."""
+    if remembered is None or remembered == _zone_key(current):
+        return current
+    return load_zone(remembered) or current
 
 
 class Service:
@@ -64,7 +82,11 @@ class Service:
         self._store = store
         self._scratch = opened.scratch
         self._configuration = Configuration(store, self.notices)
-        self._engine = Engine(self._configuration.current, new_uid=uid, zone=self.clock.zone())
+        self._saved_zone = store.get_meta(ZONE_META_KEY)
+        self._kernel_recorded: str | None = None
+        self._engine = Engine(
+            self._configuration.current, new_uid=uid, zone=_starting_zone(self._saved_zone, self.clock.zone())
+        )
         self._journal = journal = Journal(data_dir)
         self._time = TrustedTime(self._engine, self.clock, lambda: self._configuration.current)
         self._recorder = Recorder(
@@ -80,6 +102,10 @@ class Service:
         )
         self._last_settings_poll = self.clock.elapsed()
         self._time.resume_from(journal.read())
+        if opened.refused:
+            for payload in opened.refused:
+                self._recorder.record(payload)
+            self._recorder.flush_events()
         self._tamper.notice_outside_changes()
         self._today.seed(self._time.now())
 
@@ -242,6 +268,8 @@ class Service:
         Raises ServiceError when another tracker runs on this data dir."""
         self._lock.take()
         first = self._recorder.start()
+        self._remember_zone()
+        self._record_kernel_disagreement()
         self._today.seed(first.now, keep_live=False)
         self._recorder.record(TrackingStartedPayload())
         self._recorder.flush_events()
@@ -258,11 +286,32 @@ class Service:
         day_before = self._engine.day
         result = self._engine.tick(sample, self.clock.zone())
         self._recorder.take(result)
+        self._remember_zone()
+        self._record_kernel_disagreement()
         if day_before is not None and result.day != day_before:
             # A new day: what the database knows of it (other devices, imports) counts too.
             self._today.seed(result.now, keep_live=True)
         self._recorder.after_tick(result, elapsed)
         return result
+
+    def _record_kernel_disagreement(self) -> None:
+        """Record, once each, that the time this process is given is not the kernel's (faketime)."""
+        words = getattr(self.clock, "kernel_disagreement", None)
+        if words and words != self._kernel_recorded:
+            self._kernel_recorded = words
+            self._recorder.record(StartChangedPayload("environment", words))
+            self._recorder.flush_events()
+
+    def _remember_zone(self) -> None:
+        """Keep the zone the days follow in the database, for the next start to compare."""
+        key = _zone_key(self._engine.zone)
+        if key == self._saved_zone:
+            return
+        try:
+            self._store.set_meta(ZONE_META_KEY, key)
+        except StorageError:
+            return  # tried again at the next tick
+        self._saved_zone = key
 
     def flush(self) -> bool:
         """Commit pending spans and events to the database. False when it cannot be written:

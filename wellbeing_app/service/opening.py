@@ -9,6 +9,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from wellbeing_app.core.events import FileRefusedPayload
 from wellbeing_app.storage import StorageError, Store, open_store
 from wellbeing_app.storage.opening import DATABASE_FILE
 
@@ -24,6 +25,8 @@ class OpenedStore:
     store: Store
     notices: list[str] = field(default_factory=list)
     scratch: Path | None = None  # a temporary copy of the database in use, to remove at close
+    #: For the records: a database file that was not a regular file of this user, moved aside.
+    refused: list[FileRefusedPayload] = field(default_factory=list)
 
 
 def open_data_dir(
@@ -51,7 +54,11 @@ def open_data_dir(
             if not fallback:
                 raise ServiceError(str(again)) from again
             return _open_copy(data_dir, again)
-    return OpenedStore(result.store, [result.notice] if result.notice else [])
+    refused = []
+    if result.refused is not None:
+        moved = str(result.moved_aside) if result.moved_aside else ""
+        refused.append(FileRefusedPayload("database", result.refused, moved))
+    return OpenedStore(result.store, [result.notice] if result.notice else [], refused=refused)
 
 
 def _open_copy(data_dir: Path, error: StorageError) -> OpenedStore:

@@ -10,7 +10,7 @@ from datetime import date, datetime
 from wellbeing_app.core import passcode as passcodes
 from wellbeing_app.core.clock import Clock
 from wellbeing_app.core.engine import Engine, TickResult
-from wellbeing_app.core.events import Payload, TrackingGapPayload, TrackingStoppedPayload
+from wellbeing_app.core.events import FileRefusedPayload, Payload, TrackingGapPayload, TrackingStoppedPayload
 from wellbeing_app.core.model import Event, EventKind, Sample, UsageSpan
 from wellbeing_app.storage import StorageError, Store
 from wellbeing_app.storage.journal import Journal, JournalState
@@ -42,6 +42,8 @@ URGENT = {
     EventKind.SETTING_CHANGED,
     EventKind.CLOCK_JUMP,
     EventKind.TRACKING_PAUSED,
+    EventKind.FILE_REFUSED,
+    EventKind.UNWATCHED,
 }
 
 
@@ -82,6 +84,7 @@ class Recorder:
         self._last_journal = -1e9
         self._storage_problem: str | None = None  # why the database cannot be written now
         self._journal_problem: str | None = None
+        self._refusals_recorded = 0
 
     # --- taking in ------------------------------------------------------------------------------
 
@@ -110,30 +113,86 @@ class Recorder:
 
     def start(self) -> TickResult:
         """Begin a tracking run with a first tick on a blank sample: take in what a killed run left in the
-        journal (its spans, the trusted time of this boot) and record the gap it left."""
+        journal (its spans, the spans it took back, the trusted time of this boot) and record the gap
+        it left. A gap is recorded whenever the database has no clean stop after the last start,
+        whatever the journal says (it can be edited)."""
         now_wall = self._clock.wall()
         state = self.journal.read()
         this_boot = boot_id()
+        same_boot = False
         if state is not None:
-            if state.spans:
-                try:
-                    self._store.upsert_spans(state.spans)
-                except StorageError as error:
-                    # Track anyway; they stay in the journal until they can be written.
-                    self._storage_failed(error)
-                    self._pending_spans.update({s.uid: s for s in state.spans})
+            self._take_in(state)
             same_boot = state.boot_id is not None and state.boot_id == this_boot
             if same_boot and state.elapsed is not None and state.wall is not None:
                 # The clock may have been moved while the app was not running: trust elapsed time.
                 self._engine.timebase.resume_from(state.elapsed, state.wall)
-            if not state.clean and state.wall is not None:
-                seconds = max(0, round((now_wall - state.wall).total_seconds()))
-                self.record_at(state.wall, TrackingGapPayload(state.wall, seconds, same_boot))
+        last_seen = self._unclean_stop_since(state)
+        if last_seen is not None:
+            if state is None or state.boot_id is None:
+                same_boot = False
+            seconds = max(0, round((now_wall - last_seen).total_seconds()))
+            self.record_at(last_seen, TrackingGapPayload(last_seen, seconds, same_boot))
+        try:
+            self.journal.claim()
+        except OSError as error:
+            log.error("cannot open the live journal %s: %s", self.journal.path, error)
+        self._record_refusals()
         self.tracking = True
         self.boot_id = this_boot
-        result = self._engine.tick(Sample(self._clock.elapsed(), self._clock.wall(), None, idle_seconds=None))
+        first = Sample(
+            self._clock.elapsed(), self._clock.wall(), None, idle_seconds=None, awake=self._clock.awake()
+        )
+        result = self._engine.tick(first)
         self.take(result)
         return result
+
+    def _take_in(self, state: JournalState) -> None:
+        """The spans a killed (or unwritable) run left in the journal, and those it took back."""
+        try:
+            if state.spans:
+                self._store.upsert_spans(state.spans)
+            if state.removed:
+                self._store.delete_spans(state.removed)
+            if state.events:  # those the last run could not write (a clean stop on a full disk)
+                self._store.add_events(state.events)
+        except StorageError as error:
+            # Track anyway; they stay in the journal until they can be written.
+            self._storage_failed(error)
+            self._pending_spans.update({s.uid: s for s in state.spans})
+            self._removed_spans.update(state.removed)
+            self._pending_events.extend(state.events)
+
+    def _unclean_stop_since(self, state: JournalState | None) -> datetime | None:
+        """When the last run was last seen, if it did not stop cleanly; None after a clean stop.
+
+        Clean means a stop recorded in the database after the last start. The journal's own word
+        counts only where the database has no start at all (a first run, or an older version)."""
+        try:
+            started = self._store.latest_event(EventKind.TRACKING_STARTED)
+            stopped = self._store.latest_event(EventKind.TRACKING_STOPPED)
+            last_span = self._store.last_span_end()
+        except StorageError:
+            started = stopped = last_span = None
+        journal_wall = state.wall if state is not None else None
+        if started is None:
+            return journal_wall if state is not None and not state.clean else None
+        if stopped is not None and stopped.at >= started.at:
+            if state is None or state.clean or journal_wall is None or journal_wall <= stopped.at:
+                return None
+            return journal_wall  # a later run that wrote the journal but not the database
+        seen = [t for t in (started.at, last_span, journal_wall) if t is not None]
+        return max(seen)
+
+    def _record_refusals(self) -> None:
+        """Record each journal found in the way and moved aside (at start, or replaced while running)."""
+        for refused in self.journal.refused[self._refusals_recorded :]:
+            moved = str(refused.moved_to) if refused.moved_to else ""
+            log.warning("the live journal %s was moved aside: %s", self.journal.path, refused.why)
+            self.record(FileRefusedPayload("journal", refused.why, moved))
+        if len(self.journal.refused) > self._refusals_recorded:
+            self._refusals_recorded = len(self.journal.refused)
+            if self.tracking:
+                self.flush_events()
 
     def pending_spans_on(self, day: date) -> list[UsageSpan]:
         return [s for s in self._pending_spans.values() if s.day == day]
@@ -226,6 +285,8 @@ class Recorder:
             wall=self._time.now(),
             boot_id=self.boot_id,
             clean=clean,
+            removed=sorted(self._removed_spans),
+            events=list(self._pending_events),
             engine={
                 "phase": view.phase.value,
                 "session_seconds": round(view.session_seconds, 1),
@@ -238,6 +299,7 @@ class Recorder:
             if str(error) != self._journal_problem:  # once, not every two seconds
                 log.error("cannot write the live journal %s: %s", self.journal.path, error)
             self._journal_problem = str(error)
+        self._record_refusals()
 
     def stop(self, *, how: str) -> None:
         """A clean stop: everything written, the journal marked clean. What could not be written

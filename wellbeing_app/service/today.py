@@ -87,6 +87,8 @@ class Today:
             state = self._journal.read()
             if state is not None:  # a clean journal keeps spans only that could not be written
                 spans.update({s.uid: s for s in state.spans if s.day == day})
+                for uid in state.removed:  # idle time the tracker took back, still in the database
+                    spans.pop(uid, None)
         return _totals(spans.values())
 
     def _merge_pending(self, day: date) -> dict[AppRef, float]:

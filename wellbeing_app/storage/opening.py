@@ -45,6 +45,8 @@ class OpenResult:
     store: Store
     notice: str | None
     moved_aside: Path | None
+    #: Why the file was not used when it was not a regular file of this user (then it was moved aside).
+    refused: str | None = None
 
 
 def alembic_config(url: str | None = None) -> Config:
@@ -157,6 +159,9 @@ def _set_aside(path: Path, reason: str) -> tuple[Path, str]:
 def _check_file(path: Path, check_integrity: bool) -> tuple[Path | None, str | None]:
     """Make sure the folder can be written, and set the file aside if it cannot be used."""
     _ensure_writable_folder(path.parent)
+    refused = sqlite_file.why_not_a_users_file(path)
+    if refused is not None:
+        return _set_aside(path, refused)
     try:
         reason = sqlite_file.why_unusable(
             path,
@@ -189,6 +194,7 @@ def _file_database(path: Path) -> Database:
 
 
 def _open_file(path: Path, person_id: str, check_integrity: bool) -> OpenResult:
+    refused = sqlite_file.why_not_a_users_file(path)
     moved, notice = _check_file(path, check_integrity)
     location = str(path)
     database: Database | None = None
@@ -210,7 +216,7 @@ def _open_file(path: Path, person_id: str, check_integrity: bool) -> OpenResult:
         if database is not None:
             database.close()
         raise
-    return OpenResult(store=store, notice=notice, moved_aside=moved)
+    return OpenResult(store=store, notice=notice, moved_aside=moved, refused=refused)
 
 
 def _open_url(url: str, person_id: str, check_integrity: bool) -> OpenResult:

@@ -6,10 +6,14 @@ Standard library only (no SQLAlchemy): both ways of reaching a SQLite file use i
 from __future__ import annotations
 
 import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Collection
 from datetime import UTC, datetime
 from pathlib import Path
+
+from .journal import why_not_trusted
 
 _log = logging.getLogger(__name__)
 
@@ -58,6 +62,18 @@ def put_in_place(scratch: Path, path: Path) -> Path | None:
         Path(f"{path}{suffix}").unlink(missing_ok=True)  # left by the deleted file, not by the copy
     scratch.replace(path)
     return replaced
+
+
+def why_not_a_users_file(path: Path) -> str | None:
+    """Why what is at `path` is not a regular file of this user ("it is a symbolic link to
+    /dev/null", a FIFO, another user's file), or None (also when there is nothing)."""
+    try:
+        info = os.lstat(path)
+    except OSError:  # nothing there, or a folder that cannot be read: said when it is opened
+        return None
+    if stat.S_ISLNK(info.st_mode):
+        return f"it is a symbolic link to {os.readlink(path)}"
+    return why_not_trusted(info)
 
 
 def why_unusable(

@@ -202,6 +202,31 @@ def _elapsed_clock() -> tuple[int | None, str]:
     return None, "time.monotonic"  # GetTickCount64 on Windows, which includes sleep
 
 
+#: The time this process is given and the kernel's may differ this much before the kernel's is used.
+KERNEL_TOLERANCE_SECONDS = 60.0
+#: How often the time given is compared with the kernel's (seconds of elapsed time).
+KERNEL_CHECK_SECONDS = 10.0
+
+
+def kernel_times(proc: Path = Path("/proc")) -> tuple[float, float] | None:
+    """(seconds since boot, now as a Unix time) as the kernel says them: /proc/uptime and the boot
+    time in /proc/stat, which a preloaded library such as libfaketime does not move; None where
+    there is no /proc (not Linux) or it cannot be read."""
+    try:
+        uptime = float((proc / "uptime").read_text().split()[0])
+        for line in (proc / "stat").read_text().splitlines():
+            if line.startswith("btime "):
+                return uptime, int(line.split()[1]) + uptime
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def _hours_and_minutes(seconds: float) -> str:
+    minutes = round(abs(seconds) / 60)
+    return f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+
+
 class SystemClock:
     """Implements `core.clock.Clock` on the real clocks of this machine.
 
@@ -215,20 +240,79 @@ class SystemClock:
         *,
         localtime: Path = LOCALTIME,
         timezone_file: Path = TIMEZONE_FILE,
+        proc: Path = Path("/proc"),
     ) -> None:
         self._env = os.environ if env is None else env
         self._localtime = localtime
         self._timezone_file = timezone_file
         self._clock_id, self.elapsed_source = _elapsed_clock()
+        self._proc = proc
+        self._elapsed_fix = 0.0  # added to the elapsed counter when the kernel disagrees with it
+        self._wall_fix = 0.0  # added to the wall clock when the kernel disagrees with it
+        self._checked_at: float | None = None
+        #: How the time this process is given differs from the kernel's, in words, while it does
+        #: (libfaketime, a preloaded library): the kernel's is used then. None when they agree.
+        self.kernel_disagreement: str | None = None
         self._zone_key: tuple[str | None, str | None] | None = None
         self._zone: ZoneGuess | None = None
 
-    def elapsed(self) -> float:
+    def _raw_elapsed(self) -> float:
         if self._clock_id is None:
             return time.monotonic()
         return time.clock_gettime(self._clock_id)
 
+    def elapsed(self) -> float:
+        raw = self._raw_elapsed()
+        self._check_kernel(raw)
+        return raw + self._elapsed_fix
+
+    def _check_kernel(self, raw: float) -> None:
+        """Compare the elapsed counter and the wall clock this process is given with the kernel's
+        every KERNEL_CHECK_SECONDS; beyond KERNEL_TOLERANCE_SECONDS the kernel's are used."""
+        if self._checked_at is not None and 0 <= raw - self._checked_at < KERNEL_CHECK_SECONDS:
+            return
+        self._checked_at = raw
+        if self._clock_id is None or self._clock_id != getattr(time, "CLOCK_BOOTTIME", None):
+            return
+        kernel = kernel_times(self._proc)
+        if kernel is None:
+            return
+        uptime, now = kernel
+        elapsed_off, wall_off = uptime - raw, now - time.time()
+        # A fix once taken stays until the difference moves by more than the tolerance: the
+        # counters must not jitter (the kernel's boot time is in whole seconds).
+        if abs(elapsed_off - self._elapsed_fix) > KERNEL_TOLERANCE_SECONDS or (
+            self._elapsed_fix and abs(elapsed_off) <= KERNEL_TOLERANCE_SECONDS
+        ):
+            self._elapsed_fix = elapsed_off if abs(elapsed_off) > KERNEL_TOLERANCE_SECONDS else 0.0
+        if abs(wall_off - self._wall_fix) > KERNEL_TOLERANCE_SECONDS or (
+            self._wall_fix and abs(wall_off) <= KERNEL_TOLERANCE_SECONDS
+        ):
+            self._wall_fix = wall_off if abs(wall_off) > KERNEL_TOLERANCE_SECONDS else 0.0
+        if self._wall_fix:
+            way = "ahead of" if self._wall_fix < 0 else "behind"
+            self.kernel_disagreement = (
+                f"the time it was given was {_hours_and_minutes(self._wall_fix)} {way} the kernel's; "
+                "the kernel's is used"
+            )
+        elif self._elapsed_fix:
+            self.kernel_disagreement = (
+                "the time since start-up it was given was not the kernel's; the kernel's is used"
+            )
+        else:
+            self.kernel_disagreement = None
+
+    def awake(self) -> float | None:
+        """A counter that stops while the machine sleeps, where the elapsed counter does not
+        (CLOCK_MONOTONIC beside CLOCK_BOOTTIME on Linux); None elsewhere."""
+        if self._clock_id is not None and self._clock_id != time.CLOCK_MONOTONIC:
+            return time.clock_gettime(time.CLOCK_MONOTONIC) + self._elapsed_fix
+        return None
+
     def wall(self) -> datetime:
+        self._check_kernel(self._raw_elapsed())
+        if self._wall_fix:
+            return datetime.now(UTC) + timedelta(seconds=self._wall_fix)
         return datetime.now(UTC)
 
     def zone(self) -> tzinfo:

@@ -31,6 +31,7 @@ class Sampler:
 
     def sample(self, *, with_title: bool) -> Sample:
         elapsed = self.clock.elapsed()
+        awake = self.clock.awake()
         wall = self.clock.wall()
         front = self.probes.foreground.foreground(with_title=with_title)
         self.last_foreground = front
@@ -53,4 +54,5 @@ class Sampler:
             media_playing=media,
             locked=locked,
             title=front.title if with_title else None,
+            awake=awake,
         )

@@ -21,6 +21,7 @@ from wellbeing_app.core.events import (
     ClockJumpPayload,
     DataDeletedPayload,
     DataImportedPayload,
+    FileRefusedPayload,
     GrantPayload,
     OtherDisplayPayload,
     OverlayHiddenPayload,
@@ -37,6 +38,7 @@ from wellbeing_app.core.events import (
     TrackingStartedPayload,
     TrackingStoppedPayload,
     UnreadablePayload,
+    UnwatchedPayload,
     WarningPayload,
     ZoneChangedPayload,
 )
@@ -184,6 +186,10 @@ def describe_event(event: Event) -> str:
             return _("Time zone changed from {old} to {new}").format(old=old or "?", new=new or "?")
         case SuspendPayload(seconds=seconds):
             return _("The computer slept for {duration}").format(duration=format_duration(seconds))
+        case UnwatchedPayload(seconds=seconds):
+            return _("Wellbeing could not watch for {duration} while the computer was in use").format(
+                duration=format_duration(seconds)
+            )
         case TrackingStartedPayload():
             return _("Wellbeing started")
         case TrackingStoppedPayload(how=how):
@@ -229,6 +235,14 @@ def describe_event(event: Event) -> str:
             return _(
                 "Another program tried to take the limit screen out of view ({way}); it was put back on top"
             ).format(way=way)
+        case FileRefusedPayload(file="database", why=why):
+            return _(
+                "The records file had been replaced by something else ({why}); it was moved aside and a new one begun"
+            ).format(why=why or "?")
+        case FileRefusedPayload(why=why):
+            return _(
+                "The file of the last few seconds' records had been replaced ({why}); it was moved aside and a new one begun"
+            ).format(why=why or "?")
         case UnreadablePayload():
             return _("Something happened: {kind}").format(kind=event.kind.value)
         case unknown:

@@ -234,6 +234,8 @@ class TrayApp:
             count, why = minimise_process_windows(front.pid)
             if not count:
                 log.info("back to desktop: %s", why)
+        else:
+            log.info("back to desktop: no app in front to minimise")
         self.overlay.hide()
         self.controller.front = None
         self.service.forget_front()

@@ -31,16 +31,18 @@ class Desk:
     kind = "foreground"
     backend = "test"
 
-    def __init__(self, app: AppRef) -> None:
+    def __init__(self, app: AppRef | None) -> None:
         self.app = app
         self._read, self._write = os.pipe()
         os.set_blocking(self._read, False)
 
-    def switch_to(self, app: AppRef) -> None:
+    def switch_to(self, app: AppRef | None) -> None:
         self.app = app
         os.write(self._write, b"x")
 
     def foreground(self, *, with_title: bool) -> Foreground:
+        if self.app is None:  # the window manager cleared the active window
+            return Foreground(None, nothing_in_front=True)
         return Foreground(self.app, pid=4242)
 
     def change_fd(self) -> int | None:
@@ -136,6 +138,33 @@ def test_our_own_overlay_in_front_keeps_the_app_under_it_as_the_front(
     desk.switch_to(OVERLAY)
     loop.step(switched=loop.drain_switches())
     assert loop.front == Foreground(GAME, pid=4242)
+
+
+def test_the_window_manager_clearing_the_active_window_in_passing_keeps_the_app_as_the_front(
+    loop: TickLoop, desk: Desk, clock: FakeClock
+) -> None:
+    # openbox sets the active window to none, then to the overlay: "back to desktop" must still
+    # know which app to minimise.
+    loop.step()
+    desk.switch_to(None)
+    clock.advance(0.01)
+    loop.step(switched=loop.drain_switches())
+    desk.switch_to(OVERLAY)
+    clock.advance(0.01)
+    loop.step(switched=loop.drain_switches())
+    assert loop.front == Foreground(GAME, pid=4242)
+
+
+def test_nothing_in_front_for_longer_is_nothing_in_front(
+    loop: TickLoop, desk: Desk, clock: FakeClock
+) -> None:
+    loop.step()
+    desk.switch_to(None)
+    loop.step(switched=loop.drain_switches())
+    clock.advance(2.5)
+    loop.step()
+    assert loop.front is not None
+    assert loop.front.app is None
 
 
 def test_a_minute_of_use_through_the_loop_is_a_minute_in_the_status(

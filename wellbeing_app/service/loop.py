@@ -4,7 +4,7 @@ what a window switch does, and the tick itself. It never waits: whoever owns the
 
 from __future__ import annotations
 
-from wellbeing_app.core.engine import TickResult
+from wellbeing_app.core.engine import NOTHING_IN_FRONT_SECONDS, TickResult
 from wellbeing_app.tracker.base import Foreground, ProbeSet
 from wellbeing_app.tracker.sampler import Sampler
 
@@ -29,8 +29,11 @@ class TickLoop:
         self._sampler = Sampler(probes, service.clock)
         self._tick_seconds = tick_seconds
         self._next_tick = 0.0
-        #: The app in front at the last sample, not counting this app's own windows (the overlay).
+        #: The app in front at the last sample, not counting this app's own windows (the overlay),
+        #: nor "nothing in front" shorter than the engine lets count (window managers clear the
+        #: active window in passing, e.g. while the overlay is raised).
         self.front: Foreground | None = None
+        self._front_named_at: float | None = None
         #: Samples taken since the loop was made.
         self.samples = 0
 
@@ -67,8 +70,13 @@ class TickLoop:
     def tick(self) -> TickResult:
         """Sample and tick now, outside the beat (after an action the person took)."""
         sample = self._sampler.sample(with_title=self._service.settings.store_window_titles)
-        if sample.app is None or not sample.app.is_self:
+        if sample.app is not None and not sample.app.is_self:
             self.front = self._sampler.last_foreground or Foreground(sample.app)
+            self._front_named_at = sample.elapsed
+        elif sample.app is None and (
+            self._front_named_at is None or sample.elapsed - self._front_named_at >= NOTHING_IN_FRONT_SECONDS
+        ):
+            self.front = self._sampler.last_foreground or Foreground(None)
         self.samples += 1
         return self._service.tick(sample)
 

@@ -57,6 +57,11 @@ def desktop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, dic
 def run_tracker(display: str, data_dir: Path, *settings: tuple[str, str]) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DISPLAY": display, "WELLBEING_DATA_DIR": str(data_dir)}
     env.pop("DBUS_SESSION_BUS_ADDRESS", None)
+    return start_track(env, data_dir, *settings)
+
+
+def start_track(env: dict[str, str], data_dir: Path, *settings: tuple[str, str]) -> subprocess.Popen[bytes]:
+    """`wellbeing-app track` as a real process in `env`, once it has written its first journal."""
     for key, value in settings:
         subprocess.run(
             [sys.executable, "-m", "wellbeing_app", "config", "set", key, value], env=env, check=True
@@ -69,14 +74,16 @@ def run_tracker(display: str, data_dir: Path, *settings: tuple[str, str]) -> sub
     )
     journal = data_dir / "live-journal.json"
     wait_until(
-        lambda: journal.exists() and '"clean":false' in journal.read_text(), what="the tracker to start"
+        lambda: journal.exists() and '"clean":false' in journal.read_text(),
+        timeout=30,
+        what="the tracker to start",
     )
     return process
 
 
 def stop_tracker(process: subprocess.Popen[bytes]) -> None:
     process.send_signal(signal.SIGTERM)
-    _out, err = process.communicate(timeout=10)
+    _out, err = process.communicate(timeout=15)
     assert process.returncode == 0, err.decode()
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import os
-import signal
 import subprocess
 import sys
 import tempfile
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.desktop.test_track_e2e import start_track, stop_tracker
 from tests.tracker.linux_desktop import wait_until
 from tests.wayland.compositors import Compositor, headless_gnome, headless_kwin, headless_sway
 from wellbeing_app.tracker.base import ProbeSet
@@ -73,27 +73,8 @@ def _cli(data_dir: Path, *arguments: str) -> str:
 
 
 def _start_tracker(compositor: Compositor, data_dir: Path) -> subprocess.Popen[bytes]:
-    _cli(data_dir, "config", "set", "idle_threshold_seconds", str(IDLE_THRESHOLD))
     env = {**compositor.env, "WELLBEING_DATA_DIR": str(data_dir)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wellbeing_app", "track"],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-    )
-    journal = data_dir / "live-journal.json"
-    wait_until(
-        lambda: journal.exists() and '"clean":false' in journal.read_text(),
-        timeout=30,
-        what="the tracker to start",
-    )
-    return process
-
-
-def _stop_tracker(process: subprocess.Popen[bytes]) -> None:
-    process.send_signal(signal.SIGTERM)
-    _out, err = process.communicate(timeout=15)
-    assert process.returncode == 0, err.decode()
+    return start_track(env, data_dir, ("idle_threshold_seconds", str(IDLE_THRESHOLD)))
 
 
 def _status(data_dir: Path) -> dict[str, object]:
@@ -178,7 +159,7 @@ def test_time_goes_to_the_app_in_front_and_idle_is_taken_back(compositor: Compos
             lambda: float(_status(tmp_path)["used_minutes"]) * 60 < last_input - began + 2, what="take-back"
         )
     finally:
-        _stop_tracker(tracker)
+        stop_tracker(tracker)
     totals = _seconds_by_app(tmp_path)
     assert set(totals) == {"alphaapp", "betaapp"}
     assert totals["alphaapp"] == pytest.approx(switched - began, abs=TOLERANCE)
@@ -197,7 +178,7 @@ def test_gnome_without_window_calls_counts_use_as_the_unknown_app(gnome: Composi
         assert counted
         _wait_for_idle_taken_back(tmp_path, last_input)
     finally:
-        _stop_tracker(tracker)
+        stop_tracker(tracker)
     totals = _seconds_by_app(tmp_path)
     assert set(totals) == {"unknown"}
     assert totals["unknown"] == pytest.approx(last_input - began, abs=TOLERANCE)
@@ -225,6 +206,6 @@ def test_gnome_cap_comes_when_no_app_can_be_named(gnome: Compositor, tmp_path: P
         )
         gnome.poke()
     finally:
-        _stop_tracker(tracker)
+        stop_tracker(tracker)
     assert status["reason"] == "cap"
     assert "unknown" in {app["app"] for app in status["apps"]}  # type: ignore[attr-defined]

@@ -7,4 +7,6 @@ real windows and the keyboard).
 
 import os
 
+from tests.childuser import child, child_packages  # noqa: F401  (fixtures for every test)
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")

@@ -3,19 +3,17 @@ or the desktop, whatever they are called."""
 
 from __future__ import annotations
 
-import importlib
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
 
+from tests.childuser import CHILD, as_child
 from tests.tracker.linux_desktop import private_xvfb, require, start_openbox, stop, wait_until, xdotool
 from wellbeing_app.core.model import SELF_APP, AppRef
 from wellbeing_app.core.policy import is_exempt
@@ -102,8 +100,6 @@ def test_only_a_probe_that_checked_the_process_id_reports_this_app() -> None:
 
 # --- a real second Unix user on a real X server ---------------------------------------------
 
-CHILD = "wbkid"
-
 #: Run by the child: what the X11 probe, running as the child, makes of the window in front.
 CHILD_PROBE = """
 import json, select, sys, time
@@ -119,46 +115,6 @@ while (app is None or not app.executable.endswith(sys.argv[2])) and time.monoton
 print(json.dumps({"executable": app.executable, "name": app.name,
                   "exempt": is_exempt(app, ["libreoffice"])}))
 """
-
-
-@pytest.fixture(scope="module")
-def child() -> Path:
-    """A real second user (created once, kept: creating users is slow), with a home of their own."""
-    if os.geteuid() != 0 or shutil.which("useradd") is None or shutil.which("setpriv") is None:
-        pytest.skip("a second user needs root, useradd and setpriv")
-    if subprocess.run(["id", CHILD], capture_output=True).returncode != 0:
-        subprocess.run(["useradd", "--create-home", "--shell", "/bin/sh", CHILD], check=True)
-    return Path(os.path.expanduser(f"~{CHILD}"))
-
-
-#: What the child's Python needs of this checkout and its virtual environment.
-CHILD_PACKAGES = ("wellbeing_app", "Xlib", "psutil", "jeepney", "platformdirs")
-
-
-@pytest.fixture(scope="module")
-def child_packages() -> Iterator[Path]:
-    """The packages the probe needs, copied where the child can read them: the checkout may lie
-    in a folder only root can enter (a CI clone under a private temporary folder)."""
-    folder = Path(tempfile.mkdtemp(prefix="wellbeing-child-"))
-    folder.chmod(0o755)
-    for name in CHILD_PACKAGES:
-        module = importlib.import_module(name)
-        source = Path(module.__file__ or "").parent
-        shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
-    for path in folder.rglob("*"):
-        path.chmod(0o755 if path.is_dir() else 0o644)
-    yield folder
-    shutil.rmtree(folder)
-
-
-def as_child(
-    home: Path, display: str, *command: str, packages: Path | None = None, **popen: Any
-) -> subprocess.Popen[bytes]:
-    env = ["env", "-i", f"HOME={home}", f"DISPLAY={display}", "PATH=/usr/bin:/bin"]
-    if packages is not None:
-        env.append(f"PYTHONPATH={packages}")
-    setpriv = ["setpriv", "--reuid", CHILD, "--regid", CHILD, "--init-groups"]
-    return subprocess.Popen([*setpriv, *env, *command], cwd=home, **popen)
 
 
 @pytest.mark.x11

@@ -75,13 +75,16 @@ def user_can_change(path: str, *, uid: int | None = None, groups: frozenset[int]
         current = parent
 
 
-def executable_key(executable_path: str) -> str:
+def executable_key(
+    executable_path: str, *, uid: int | None = None, groups: frozenset[int] | None = None
+) -> str:
     """How a program is known: its file name ("firefox") when it lies where only the system can
     write, else its full path, so that a copy in the home folder never passes for the real one.
+    `uid` and `groups` name the person watched when that is not this process (the guard, as root).
     """
     if executable_path.endswith(_DELETED):  # an upgrade replaced it while it runs
         executable_path = executable_path[: -len(_DELETED)]
-    if user_can_change(executable_path):
+    if user_can_change(executable_path, uid=uid, groups=groups):
         return executable_path
     return os.path.basename(executable_path)
 
@@ -93,7 +96,7 @@ def labelled(app_name: str, key: str) -> str:
     return app_name
 
 
-def process_name(pid: int) -> str | None:
+def process_name(pid: int, *, uid: int | None = None, groups: frozenset[int] | None = None) -> str | None:
     """How process `pid` is known (see `executable_key`), or None when it is gone or hidden."""
     try:
         process = psutil.Process(pid)
@@ -102,7 +105,7 @@ def process_name(pid: int) -> str | None:
         except (psutil.AccessDenied, psutil.ZombieProcess):
             path = ""
         if path:
-            return executable_key(path)
+            return executable_key(path, uid=uid, groups=groups)
         return str(process.name()) or None
     except (psutil.Error, OSError, ValueError):
         return None

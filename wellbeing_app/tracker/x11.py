@@ -21,6 +21,7 @@ from Xlib import X, Xatom
 from Xlib import display as xdisplay
 from Xlib import error as xerror
 from Xlib.ext import res as xres
+from Xlib.support import connect as xconnect
 
 from wellbeing_app.core.model import SELF_APP, SELF_EXECUTABLE, AppRef
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
@@ -231,6 +232,22 @@ def open_display(name: str | None) -> Any:
     raise TrackerError(reason)
 
 
+def open_display_with_auth(name: str, auth_name: bytes, auth_data: bytes) -> Any:
+    """An Xlib Display on `name` authorised with the cookie given, not with the one this process's
+    environment points at: the guard, as root, opens each child's display with that child's cookie.
+
+    python-xlib takes its cookie from `$XAUTHORITY` inside the connection setup and offers no
+    argument for it, so its lookup is replaced for the length of this one call (every probe runs
+    on one thread; nothing else connects meanwhile).
+    """
+    saved = xconnect.get_auth
+    xconnect.get_auth = lambda *_args: (auth_name, auth_data)
+    try:
+        return open_display(name)
+    finally:
+        xconnect.get_auth = saved
+
+
 def _close_quietly(display: Any) -> None:
     if display is None:
         return
@@ -255,9 +272,19 @@ def _first_label(host: str) -> str:
     return host.split(".", 1)[0].lower()
 
 
-def _process_app(pid: int) -> tuple[str, bool] | None:
+@dataclass(frozen=True)
+class Watched:
+    """Whose session a probe watches, when that is not this process's own: the guard, as root,
+    watching a child's display. Programs are known by path where `uid` (or one of `groups`) can
+    write; no window is this process's (the guard shows none: the agent's are told by the guard)."""
+
+    uid: int
+    groups: frozenset[int]
+
+
+def _process_app(pid: int, watched: Watched | None = None) -> tuple[str, bool] | None:
     """(executable, is_self) of a local process, or None if it cannot be read."""
-    if is_own_process(pid, os.getpid()):
+    if watched is None and is_own_process(pid, os.getpid()):
         return SELF_EXECUTABLE, True
     try:
         process = psutil.Process(pid)
@@ -265,7 +292,12 @@ def _process_app(pid: int) -> tuple[str, bool] | None:
             exe = process.exe()
         except (psutil.AccessDenied, psutil.ZombieProcess):
             exe = ""
-        name = executable_key(exe) if exe else process.name()
+        if not exe:
+            name = process.name()
+        elif watched is not None:
+            name = executable_key(exe, uid=watched.uid, groups=watched.groups)
+        else:
+            name = executable_key(exe)
     except (psutil.NoSuchProcess, psutil.AccessDenied, OSError):
         return None
     return (name, False) if name else None
@@ -292,8 +324,12 @@ class X11Foreground:
         desktop_index: DesktopIndex | None = None,
         retry_seconds: float = RETRY_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        connect: Callable[[str | None], Any] = open_display,
+        watched: Watched | None = None,
     ) -> None:
         self._display_name = display_name
+        self._open = connect
+        self._watched = watched
         self._desktop = desktop_index if desktop_index is not None else DesktopIndex()
         self._retry_seconds = retry_seconds
         self._monotonic = monotonic
@@ -367,8 +403,8 @@ class X11Foreground:
     def _connect(self) -> None:
         query = watch = None
         try:
-            query = open_display(self._display_name)
-            watch = open_display(self._display_name)
+            query = self._open(self._display_name)
+            watch = self._open(self._display_name)
             atoms = {
                 name: int(query.intern_atom(name))
                 for name in (
@@ -543,7 +579,7 @@ class X11Foreground:
             pid = self._xres_pid(window_id) or pid
         raw_class = window.get_wm_class()
         wm_class = (str(raw_class[0]), str(raw_class[1])) if raw_class else None
-        process = _process_app(pid) if pid is not None else None
+        process = _process_app(pid, self._watched) if pid is not None else None
         if process is not None and process[1]:
             return _WindowInfo(pid, SELF_APP)
         executable = (
@@ -596,8 +632,10 @@ class X11Idle:
         *,
         retry_seconds: float = RETRY_SECONDS,
         monotonic: Callable[[], float] = time.monotonic,
+        connect: Callable[[str | None], Any] = open_display,
     ) -> None:
         self._display_name = display_name
+        self._open = connect
         self._retry_seconds = retry_seconds
         self._monotonic = monotonic
         self._display: Any = None
@@ -646,7 +684,7 @@ class X11Idle:
 
     def _connect(self) -> None:
         try:
-            display = open_display(self._display_name)
+            display = self._open(self._display_name)
         except TrackerError as exc:
             self._error = str(exc)
             self._next_try = self._monotonic() + self._retry_seconds

@@ -1,0 +1,456 @@
+"""The guard's own watch on a protected account's graphical session: the probes it samples as root,
+on the session's display (X11, with the account's X cookie) or compositor (sway's socket, KWin or
+GNOME on the account's session bus), never asking the child's processes what is in front.
+
+Where the app in front cannot be known, active session time (logind: Active and not IdleHint)
+counts as the unknown app, so that the cap holds on every desktop.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import socket
+import stat
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import psutil
+
+from wellbeing_app.core.model import SELF_APP
+from wellbeing_app.tracker.base import (
+    Foreground,
+    ForegroundProbe,
+    IdleProbe,
+    ProbeSet,
+    ProbeStatus,
+    TrackerError,
+)
+from wellbeing_app.tracker.common import process_name, user_can_change
+from wellbeing_app.tracker.null import NullForeground, NullMedia
+
+from .account import Account
+from .errors import GuardError
+
+log = logging.getLogger(__name__)
+
+#: An X authority file larger than this is not one (they hold a few cookies of ~50 bytes).
+MAX_XAUTHORITY_BYTES = 64 * 1024
+
+FAMILY_LOCAL = 256
+FAMILY_WILD = 65535
+MIT_COOKIE = b"MIT-MAGIC-COOKIE-1"
+
+#: Variables that make a Python program or the dynamic linker run code of the person's choosing:
+#: a process started with one of them is not the installed agent, whatever it runs.
+UNTRUSTED_ENVIRONMENT = (
+    b"LD_PRELOAD",
+    b"LD_LIBRARY_PATH",
+    b"LD_AUDIT",
+    b"PYTHONPATH",
+    b"PYTHONHOME",
+    b"PYTHONSTARTUP",
+    b"PYTHONUSERBASE",
+    b"PYTHONINSPECT",
+)
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """What logind says of one session, as far as the guard's count goes.
+
+    `idle_since` is CLOCK_MONOTONIC seconds when logind gave IdleSinceHintMonotonic, else None.
+    """
+
+    session_id: str
+    uid: int
+    kind: str  # logind's Type: "x11", "wayland", "mir", "tty", "unspecified"
+    display: str  # ":N" on X11, else ""
+    leader: int  # the session leader's pid (0 when unknown)
+    active: bool
+    idle: bool
+    locked: bool
+    idle_since: float | None = None
+
+    @property
+    def graphical(self) -> bool:
+        return self.kind in ("x11", "wayland", "mir")
+
+
+# --- the account's X authority ----------------------------------------------------------------
+
+
+def _process_uid(pid: int) -> int | None:
+    try:
+        return int(psutil.Process(pid).uids().real)
+    except (psutil.Error, OSError):
+        return None
+
+
+def _environment_of(pid: int) -> dict[bytes, bytes]:
+    """The environment a process was started with, read from /proc as root; {} when unreadable."""
+    try:
+        raw = Path(f"/proc/{pid}/environ").read_bytes()
+    except OSError:
+        return {}
+    found: dict[bytes, bytes] = {}
+    for item in raw.split(b"\0"):
+        key, sep, value = item.partition(b"=")
+        if sep:
+            found[key] = value
+    return found
+
+
+def xauthority_candidates(account: Account, leader: int) -> list[Path]:
+    """Where the account's X cookie may be, best first: the `XAUTHORITY` the session leader was
+    started with (display managers put it in the runtime dir), then `~/.Xauthority`."""
+    found: list[Path] = []
+    if leader > 0 and _process_uid(leader) == account.uid:  # not a pid reused by another
+        value = _environment_of(leader).get(b"XAUTHORITY")
+        if value and value.startswith(b"/"):
+            found.append(Path(os.fsdecode(value)))
+    found.append(account.home / ".Xauthority")
+    return found
+
+
+def _read_account_file(path: Path, account: Account) -> bytes:
+    """The bytes of a small regular file that the account itself owns; GuardError otherwise.
+    A link is never followed: the child names the file, and root must not read where it points."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as error:
+        raise GuardError(f"cannot open {path}: {error.strerror}") from error
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise GuardError(f"{path} is not a regular file")
+        if info.st_uid != account.uid:
+            raise GuardError(
+                f"{path} belongs to uid {info.st_uid}, not to {account.name} (uid {account.uid})"
+            )
+        if info.st_size > MAX_XAUTHORITY_BYTES:
+            raise GuardError(
+                f"{path} has {info.st_size} bytes; an X authority file has at most {MAX_XAUTHORITY_BYTES}"
+            )
+        return os.read(fd, MAX_XAUTHORITY_BYTES + 1)
+    finally:
+        os.close(fd)
+
+
+@dataclass(frozen=True)
+class XauthEntry:
+    family: int
+    address: bytes
+    number: bytes
+    name: bytes
+    data: bytes
+
+
+def parse_xauthority(data: bytes) -> list[XauthEntry]:
+    """The entries of an X authority file (each field a 16-bit big-endian length, then bytes);
+    GuardError when it is cut short."""
+    entries: list[XauthEntry] = []
+    offset = 0
+
+    def take(size: int) -> bytes:
+        nonlocal offset
+        if offset + size > len(data):
+            raise GuardError(f"the X authority file ends inside an entry (at byte {offset} of {len(data)})")
+        chunk = data[offset : offset + size]
+        offset += size
+        return chunk
+
+    def field() -> bytes:
+        return take(int.from_bytes(take(2), "big"))
+
+    while offset < len(data):
+        family = int.from_bytes(take(2), "big")
+        entries.append(XauthEntry(family, field(), field(), field(), field()))
+    return entries
+
+
+def display_number(display: str) -> str:
+    """ "7" of ":7" or ":7.0"; GuardError for a display that is not a local one."""
+    host, sep, rest = display.partition(":")
+    number = rest.split(".", 1)[0]
+    if not sep or host not in ("", "unix") or not number.isdigit():
+        raise GuardError(f"display {display!r} is not a local X display like ':0'")
+    return number
+
+
+def pick_cookie(entries: list[XauthEntry], display: str, hostname: bytes) -> tuple[bytes, bytes]:
+    """(name, data) of the MIT cookie for a local `display`; GuardError when there is none."""
+    number = display_number(display).encode()
+    ranked: list[tuple[int, XauthEntry]] = []
+    for entry in entries:
+        if entry.name != MIT_COOKIE or entry.number not in (number, b""):
+            continue
+        if entry.family == FAMILY_LOCAL:
+            ranked.append((0 if entry.address == hostname else 1, entry))
+        elif entry.family == FAMILY_WILD:
+            ranked.append((2, entry))
+    if not ranked:
+        raise GuardError(f"no MIT-MAGIC-COOKIE-1 for display {display} on this computer")
+    best = min(ranked, key=lambda pair: pair[0])[1]
+    return best.name, best.data
+
+
+def account_cookie(account: Account, display: str, leader: int) -> tuple[bytes, bytes]:
+    """The account's cookie for `display`, from the first of its X authority files that has one."""
+    reasons: list[str] = []
+    for path in xauthority_candidates(account, leader):
+        try:
+            return pick_cookie(
+                parse_xauthority(_read_account_file(path, account)), display, socket.gethostname().encode()
+            )
+        except GuardError as error:
+            reasons.append(str(error))
+    raise GuardError("; ".join(reasons))
+
+
+# --- the agent's windows ------------------------------------------------------------------------
+
+
+def agent_process_problem(pid: int, account: Account) -> str | None:
+    """Why process `pid` is not the account's agent running the installed code; None when it is.
+
+    The agent is the account's own process, so this can only tell that it was *started* as the
+    installed program: its executable and the program it runs lie where the account cannot write,
+    and nothing in its environment makes it load other code. What it does after that is the
+    escalation's business (a stopped or changed agent locks the session).
+    """
+    try:
+        process = psutil.Process(pid)
+        uid = int(process.uids().real)
+        exe = str(process.exe())
+        arguments = [str(a) for a in process.cmdline()]
+    except (psutil.Error, OSError) as error:
+        return f"process {pid} cannot be read: {error}"
+    if uid != account.uid:
+        return f"process {pid} belongs to uid {uid}, not to {account.name}"
+    if user_can_change(exe, uid=account.uid, groups=account.groups):
+        return f"process {pid} runs {exe}, which {account.name} can change"
+    scripts = [a for a in arguments[1:] if a.startswith("/") and not a.startswith("-")][:1]
+    for script in scripts:
+        if user_can_change(script, uid=account.uid, groups=account.groups):
+            return f"process {pid} runs {script}, which {account.name} can change"
+    environment = _environment_of(pid)
+    for key in UNTRUSTED_ENVIRONMENT:
+        if key in environment:
+            return f"process {pid} was started with {key.decode()} set"
+    return None
+
+
+class AgentWindows:
+    """A foreground probe whose answers about the agent's windows (by pid: see `is_agent`) say
+    "this app", so that the overlay in front counts as nothing. Every other answer passes as is."""
+
+    def __init__(self, inner: ForegroundProbe, is_agent: Callable[[int], bool]) -> None:
+        self.inner = inner
+        self._is_agent = is_agent
+        self.backend = inner.backend
+
+    def foreground(self, *, with_title: bool) -> Foreground:
+        seen = self.inner.foreground(with_title=with_title)
+        if seen.pid is not None and seen.app is not None and self._is_agent(seen.pid):
+            return Foreground(SELF_APP, pid=seen.pid)
+        return seen
+
+    def change_fd(self) -> int | None:
+        return self.inner.change_fd()
+
+    def drain_changes(self) -> bool:
+        return self.inner.drain_changes()
+
+    def status(self) -> ProbeStatus:
+        return self.inner.status()
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+# --- logind's word on idle and lock ------------------------------------------------------------
+
+
+class LogindIdle:
+    """Idle time from logind's IdleHint: 0 while the session is not idle, else the time since it
+    became idle (IdleSinceHintMonotonic, or since the guard first saw the hint)."""
+
+    backend = "logind"
+
+    def __init__(
+        self, state: Callable[[], SessionState | None], monotonic: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._state = state
+        self._monotonic = monotonic
+        self._idle_seen: float | None = None
+
+    def idle_seconds(self) -> float | None:
+        state = self._state()
+        if state is None or not state.idle:
+            self._idle_seen = None
+            return 0.0 if state is not None else None
+        now = self._monotonic()
+        if state.idle_since is not None:
+            return max(0.0, now - state.idle_since)
+        if self._idle_seen is None:
+            self._idle_seen = now
+        return now - self._idle_seen
+
+    def status(self) -> ProbeStatus:
+        state = self._state()
+        return ProbeStatus("idle", self.backend, state is not None, "IdleHint" if state else "no session")
+
+    def close(self) -> None:
+        pass
+
+
+class LogindLock:
+    """Locked while logind says the session is locked, or not the active one (switched away)."""
+
+    backend = "logind"
+
+    def __init__(self, state: Callable[[], SessionState | None]) -> None:
+        self._state = state
+
+    def locked(self) -> bool | None:
+        state = self._state()
+        return True if state is None else (state.locked or not state.active)
+
+    def status(self) -> ProbeStatus:
+        return ProbeStatus("lock", self.backend, True, "LockedHint and Active")
+
+    def close(self) -> None:
+        pass
+
+
+# --- the watch ------------------------------------------------------------------------------------
+
+
+def _sway_sockets(runtime_dir: Path, uid: int) -> Iterator[Path]:
+    try:
+        names = sorted(runtime_dir.glob(f"sway-ipc.{uid}.*.sock"))
+    except OSError:
+        return
+    for path in names:
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISSOCK(info.st_mode) and info.st_uid == uid:
+            yield path
+
+
+def _wayland_foreground(account: Account, runtime_dir: Path) -> ForegroundProbe:
+    """sway's IPC socket, else KWin or GNOME on the account's session bus, else nothing (the
+    time then counts as the unknown app)."""
+    namer = functools.partial(process_name, uid=account.uid, groups=account.groups)
+    reasons: list[str] = []
+    from wellbeing_app.tracker.sway import SwayForeground
+
+    for path in _sway_sockets(runtime_dir, account.uid):
+        try:
+            return SwayForeground(str(path), own_pid=0, name_of_process=namer)
+        except TrackerError as error:
+            reasons.append(str(error))
+    bus = runtime_dir / "bus"
+    if bus.is_socket():
+        from wellbeing_app.tracker.gnome import GnomeForeground
+        from wellbeing_app.tracker.kde import KdeForeground
+
+        address = f"unix:path={bus}"
+        for opener in (KdeForeground, GnomeForeground):
+            try:
+                return opener(bus=address, own_pid=0, name_of_process=namer)
+            except TrackerError as error:
+                reasons.append(str(error))
+    else:
+        reasons.append(f"no session bus at {bus}")
+    return NullForeground("; ".join(reasons) or "no compositor found that can be asked", backend="none")
+
+
+class SessionWatch:
+    """The probes the guard samples for one session of a protected account.
+
+    `update()` takes logind's newest word on the session; the idle and lock probes read it.
+    Threading contract: one thread, the guard's loop.
+    """
+
+    def __init__(
+        self,
+        account: Account,
+        state: SessionState,
+        *,
+        is_agent: Callable[[int], bool],
+        runtime_dir: Path | None = None,
+    ) -> None:
+        self.account = account
+        self.state = state
+        self.reason: str | None = None
+        runtime = runtime_dir or Path(f"/run/user/{account.uid}")
+        foreground: ForegroundProbe | None = None
+        idle: IdleProbe = LogindIdle(lambda: self.state)
+        if state.kind == "x11" and state.display:
+            try:
+                foreground, idle = self._open_x11(state)
+            except (GuardError, TrackerError) as error:
+                self.reason = f"cannot watch {state.display}: {error}"
+                log.warning("session %s of %s: %s", state.session_id, account.name, self.reason)
+        elif state.kind in ("wayland", "mir"):
+            foreground = _wayland_foreground(account, runtime)
+        if foreground is None:
+            foreground = NullForeground(
+                self.reason or f"a {state.kind} session: the app in front cannot be known"
+            )
+        self.probes = ProbeSet(
+            foreground=AgentWindows(foreground, is_agent),
+            idle=idle,
+            media=NullMedia("the child's media players are not asked: they could say anything"),
+            lock=LogindLock(lambda: self.state),
+        )
+
+    def _open_x11(self, state: SessionState) -> tuple[ForegroundProbe, IdleProbe]:
+        from wellbeing_app.tracker.x11 import (
+            DesktopIndex,
+            Watched,
+            X11Foreground,
+            X11Idle,
+            application_dirs,
+            open_display_with_auth,
+        )
+
+        name, data = account_cookie(self.account, state.display, state.leader)
+        connect = functools.partial(_connect_with, name=name, data=data, open_with=open_display_with_auth)
+        index = DesktopIndex(
+            [
+                d
+                for d in application_dirs({"HOME": str(self.account.home)})
+                if not user_can_change(str(d), uid=self.account.uid, groups=self.account.groups)
+            ],
+            languages=[],
+        )
+        watched = Watched(self.account.uid, self.account.groups)
+        foreground = X11Foreground(state.display, desktop_index=index, connect=connect, watched=watched)
+        try:
+            idle = X11Idle(state.display, connect=connect)
+        except TrackerError:
+            foreground.close()
+            raise
+        return foreground, idle
+
+    def update(self, state: SessionState) -> None:
+        self.state = replace(state)
+
+    def close(self) -> None:
+        self.probes.close()
+
+
+def _connect_with(
+    display: str | None, *, name: bytes, data: bytes, open_with: Callable[[str, bytes, bytes], object]
+) -> object:
+    if not display:
+        raise TrackerError("no display named")
+    return open_with(display, name, data)

@@ -402,6 +402,16 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help=_("read the passcode (and for `passcode set`, the new one) from standard input, one per line"),
     )
+    parser.add_argument(
+        "--user",
+        metavar="NAME",
+        help=_("as root: act on the protected account NAME (its records under the guard)"),
+    )
+    parser.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        help=_("with --user: the guard's state dir (default /var/lib/wellbeing-app)"),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     commands.add_parser("run", help=_("start the tray app (the default)"))
@@ -453,6 +463,9 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("kind", choices=list(preview_kinds()))
     doctor = commands.add_parser("doctor", help=_("which probes work on this machine, and why not"))
     doctor.add_argument("--json", action="store_true")
+    from wellbeing_app.guard.main import add_service_parser
+
+    add_service_parser(commands)
     return parser
 
 
@@ -464,7 +477,15 @@ def main(
     parser = build_parser()
     args = parser.parse_args(argv)
     command = args.command or "run"
-    data_dir = resolve_data_dir(args.data_dir)
+    if command == "service":
+        return _service_command(args, out)
+    try:
+        data_dir = _protected_data_dir(args, command) if args.user else resolve_data_dir(args.data_dir)
+        if args.user and command == "status" and _status_from_guard(args, out):
+            return 0
+    except CliError as error:
+        sys.stderr.write(f"wellbeing-app: {_error_text(error)}\n")
+        return EXIT_ERROR
     _configure_logging(data_dir, given=bool(args.data_dir), verbose=command in {"track", "run"})
     source = PasscodeSource(args.passcode_stdin, stdin or sys.stdin)
     if command in {"run", "preview"}:
@@ -485,6 +506,8 @@ def main(
         service = Service.open(
             data_dir, thorough=command in {"track", "import", "delete-data"}, fallback=not changes
         )
+        if args.user:
+            service.act_as_root()  # root needs no passcode; each guarded action is recorded as root's
         set_language(service.settings.language)
         for notice in service.notices:
             sys.stderr.write(f"wellbeing-app: {notice}\n")
@@ -519,6 +542,77 @@ def main(
     finally:
         if service is not None:
             service.close()
+
+
+#: What root may do to a protected account with --user.
+USER_COMMANDS = frozenset({"status", "report", "events", "config", "passcode", "import", "export"})
+
+
+def _protected_data_dir(args: argparse.Namespace, command: str) -> Path:
+    """The protected account's data dir under the guard's state dir, for root's `--user NAME`."""
+    import os
+
+    from wellbeing_app.guard.errors import GuardError
+    from wellbeing_app.guard.loop import DEFAULT_STATE_DIR, check_state_dir
+    from wellbeing_app.link.paths import protected_accounts
+
+    if os.geteuid() != 0:
+        raise CliError(
+            _("--user is for root (sudo): a protected account's own commands go through the guard")
+        )
+    if command not in USER_COMMANDS:
+        raise CliError(
+            _("--user works with {allowed}, not with {command}").format(
+                allowed=", ".join(sorted(USER_COMMANDS)), command=command
+            )
+        )
+    if args.user not in protected_accounts():
+        raise CliError(
+            _(
+                "{name} is not a protected account; protect it first: wellbeing-app service protect {name}"
+            ).format(name=args.user)
+        )
+    try:
+        state = check_state_dir(Path(args.state_dir) if args.state_dir else DEFAULT_STATE_DIR)
+    except GuardError as error:
+        raise CliError(str(error)) from error
+    folder = state / "accounts" / str(args.user)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _status_from_guard(args: argparse.Namespace, out: TextIO) -> bool:
+    """Print the protected account's status as the running guard knows it; False when no guard answers."""
+    from wellbeing_app.link.client import LinkClient
+    from wellbeing_app.link.codec import status_from
+    from wellbeing_app.link.paths import guard_socket
+    from wellbeing_app.link.protocol import LinkError, LinkUnavailable
+
+    try:
+        with LinkClient(guard_socket()) as client:
+            status = status_from(client.call("status", user=args.user))
+    except LinkUnavailable:
+        return False
+    except LinkError as error:
+        raise CliError(_("the guard refused: {message}").format(message=error.message)) from error
+    if args.json:
+        json.dump(status_json(status), out, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(status_text(status) + "\n")
+    return True
+
+
+def _service_command(args: argparse.Namespace, out: TextIO) -> int:
+    from wellbeing_app.guard.errors import GuardError
+    from wellbeing_app.guard.main import main as service_main
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return service_main(args, out)
+    except GuardError as error:
+        sys.stderr.write(f"wellbeing-app: {error}\n")
+        return EXIT_ERROR
 
 
 def _error_text(error: Exception) -> str:

@@ -313,10 +313,12 @@ class GrantPayload(EventPayload):
 @dataclass(frozen=True)
 class PasscodeOkPayload(EventPayload):
     """`purpose`: the English of what the passcode was for ("grant more time"), translated where
-    it is shown; empty when not known."""
+    it is shown; empty when not known. `by`: "root" when the parent acted as root in protected
+    mode (no passcode asked); empty when the passcode was given."""
 
     KIND = EventKind.PASSCODE_OK
     purpose: str = detail(Words(), "")
+    by: str = detail(Words(), "", omit_default=True)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,306 @@
+"""The guard's loop: one `Service` per protected account, each ticked from the guard's own watch on
+that account's session, a socket on which every request is routed by the peer's uid, and logind's
+word on the sessions; one `select()` over all of them, no threads."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import select
+import stat
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+from wellbeing_app.core.engine import TickResult
+from wellbeing_app.link.codec import tick_message
+from wellbeing_app.link.handler import ServiceHandler
+from wellbeing_app.link.protocol import LinkError, Peer
+from wellbeing_app.link.server import LinkServer
+from wellbeing_app.service import Service
+from wellbeing_app.service.loop import TickLoop
+from wellbeing_app.tracker.base import ProbeSet
+from wellbeing_app.tracker.null import NullForeground, NullIdle, NullMedia
+
+from .account import Account
+from .errors import GuardError
+from .sessions import LogindLock, SessionState, SessionWatch, agent_process_problem
+
+log = logging.getLogger(__name__)
+
+DEFAULT_STATE_DIR = Path("/var/lib/wellbeing-app")
+
+#: The longest the loop sleeps when nothing is due (logind and the socket wake it earlier).
+LONGEST_WAIT_SECONDS = 1.0
+
+
+class SessionSource(Protocol):
+    """logind as the loop needs it: the sessions now, and an fd readable when they may have changed."""
+
+    def sessions(self) -> list[SessionState]: ...
+
+    def fileno(self) -> int | None: ...
+
+    def process(self) -> bool:
+        """Read what made `fileno()` readable, without blocking; True when sessions may have changed."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def check_state_dir(path: Path) -> Path:
+    """The state dir, made 0700 when missing; GuardError when another user owns it or others may
+    write it (or anything but a folder is there): the guard keeps every account's records in it."""
+    path = Path(path)
+    with contextlib.suppress(FileExistsError):
+        path.mkdir(mode=0o700, parents=True)
+    info = os.lstat(path)
+    if not stat.S_ISDIR(info.st_mode):
+        raise GuardError(f"the state dir {path} is not a folder; give a folder only root can write")
+    if info.st_uid != os.geteuid():
+        raise GuardError(
+            f"the state dir {path} belongs to uid {info.st_uid}; only a folder of the guard's own user (uid {os.geteuid()}) is used"
+        )
+    if info.st_mode & (stat.S_IWGRP | stat.S_IWOTH):
+        raise GuardError(
+            f"others may write the state dir {path} (mode {stat.S_IMODE(info.st_mode):o}); it must be 0700"
+        )
+    if stat.S_IMODE(info.st_mode) & 0o077:
+        os.chmod(path, 0o700)
+    return path
+
+
+def account_dir(state_dir: Path, name: str) -> Path:
+    """`STATE/accounts/NAME`, made 0700 when missing."""
+    folder = state_dir / "accounts" / name
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _no_session_probes() -> ProbeSet:
+    reason = "no graphical session of this account"
+    return ProbeSet(
+        foreground=NullForeground(reason),
+        idle=NullIdle(reason),
+        media=NullMedia(reason),
+        lock=LogindLock(lambda: None),  # locked: nothing counts while no session is there
+    )
+
+
+class AccountGuard:
+    """One protected account: its service on `STATE/accounts/NAME`, ticked from the session the
+    guard watches (the active graphical one), or as locked while there is none."""
+
+    def __init__(self, account: Account, data_dir: Path, *, is_agent: Callable[[int], bool]) -> None:
+        self.account = account
+        self.service = Service.open(data_dir)
+        for notice in self.service.notices:
+            log.warning("%s: %s", account.name, notice)
+        self.handler = ServiceHandler(self.service, mode="guard", user=account.name)
+        self._is_agent = is_agent
+        self.probes = _no_session_probes()
+        self.loop = TickLoop(self.service, self.probes)
+        self.watch: SessionWatch | None = None
+
+    def follow(self, sessions: list[SessionState]) -> None:
+        """Watch this account's active graphical session (or its first graphical one)."""
+        own = [s for s in sessions if s.uid == self.account.uid and s.graphical]
+        chosen = next((s for s in own if s.active), own[0] if own else None)
+        if self.watch is not None and chosen is not None and chosen.session_id == self.watch.state.session_id:
+            self.watch.update(chosen)
+            return
+        if self.watch is not None:
+            self.watch.close()
+            self.watch = None
+        fresh = _no_session_probes()
+        if chosen is not None:
+            self.watch = SessionWatch(self.account, chosen, is_agent=self._is_agent)
+            fresh = self.watch.probes
+            log.info(
+                "%s: watching session %s (%s %s)",
+                self.account.name,
+                chosen.session_id,
+                chosen.kind,
+                chosen.display,
+            )
+        # The loop and its sampler hold this very ProbeSet: its probes are swapped in place.
+        self.probes.foreground, self.probes.idle = fresh.foreground, fresh.idle
+        self.probes.media, self.probes.lock = fresh.media, fresh.lock
+
+    def close(self) -> None:
+        self.loop.stop(how="signal")
+        if self.watch is not None:
+            self.watch.close()
+        self.service.close()
+
+
+@dataclass(frozen=True)
+class Tick:
+    """One account's tick, as the loop reports it to whoever runs it (the escalation, tests)."""
+
+    account: Account
+    result: TickResult
+
+
+class Guard:
+    """The guard: protected accounts, their ticks, the socket, logind. See the module docstring.
+
+    Threading contract: one thread; `run()` owns it until `stop()` (a signal handler may call it).
+    """
+
+    def __init__(
+        self,
+        state_dir: Path,
+        socket_path: Path,
+        accounts: list[Account],
+        sessions: SessionSource,
+        *,
+        on_tick: Callable[[Tick], None] | None = None,
+    ) -> None:
+        self.state_dir = check_state_dir(state_dir)
+        self._sessions = sessions
+        self._on_tick = on_tick
+        self.accounts: dict[int, AccountGuard] = {}
+        self.server = LinkServer(
+            socket_path, self._handle, allow=lambda peer: True, mode=0o666, max_clients=64
+        )
+        self._running = False
+        self._wake_read, self._wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
+        try:
+            for account in accounts:
+                self.accounts[account.uid] = AccountGuard(
+                    account, account_dir(self.state_dir, account.name), is_agent=self._agent_check(account)
+                )
+        except BaseException:
+            self._close_accounts()
+            raise
+
+    # --- who is who on the socket ----------------------------------------------------------------
+
+    def _agent_check(self, account: Account) -> Callable[[int], bool]:
+        def is_agent(pid: int) -> bool:
+            watching = any(p.pid == pid and p.uid == account.uid for p in self.server.watchers())
+            return watching and agent_process_problem(pid, account) is None
+
+        return is_agent
+
+    def _handle(self, peer: Peer, request: Mapping[str, Any]) -> Any:
+        named = request.get("user")
+        if named is not None and not isinstance(named, str):
+            raise LinkError("bad-request", f'"user" must be an account name, not {type(named).__name__}')
+        if peer.uid == 0:
+            if named is None:
+                if request.get("op") == "hello":
+                    return {
+                        "mode": "guard",
+                        "accounts": sorted(a.account.name for a in self.accounts.values()),
+                    }
+                raise LinkError("bad-request", 'root names the account it acts on: {"user": NAME}')
+            target = next((a for a in self.accounts.values() if a.account.name == named), None)
+            if target is None:
+                raise LinkError("not-protected", f"{named[:64]!r} is not a protected account here")
+        else:
+            target = self.accounts.get(peer.uid)
+            if target is None:
+                raise LinkError(
+                    "not-protected",
+                    f"uid {peer.uid} is not a protected account; the guard answers protected accounts and root",
+                )
+            if named is not None and named != target.account.name:
+                raise LinkError("refused", f"an account acts on its own records only, not on {named[:64]!r}")
+        return target.handler.handle(peer, request)
+
+    # --- the loop ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Open the socket, read the sessions, begin tracking every account."""
+        self.server.open()
+        os.chmod(self.server.path, 0o666)
+        self._follow_sessions()
+        for guard in self.accounts.values():
+            guard.loop.start()
+
+    def stop(self) -> None:
+        """Leave `run()` at its next wake-up; safe from a signal handler."""
+        self._running = False
+        with contextlib.suppress(OSError):
+            os.write(self._wake_write, b"x")
+
+    def _follow_sessions(self) -> None:
+        sessions = self._sessions.sessions()
+        for guard in self.accounts.values():
+            guard.follow(sessions)
+
+    def run(self) -> None:
+        self._running = True
+        while self._running:
+            self.step()
+
+    def step(self) -> list[Tick]:
+        """Wait for the next thing to do (at most `LONGEST_WAIT_SECONDS`) and do it."""
+        watched: dict[int, AccountGuard] = {}
+        waits = [self.server.fileno(), self._wake_read]
+        session_fd = self._sessions.fileno()
+        if session_fd is not None:
+            waits.append(session_fd)
+        for guard in self.accounts.values():
+            fd = guard.loop.change_fd()
+            if fd is not None:
+                watched[fd] = guard
+                waits.append(fd)
+        timeout = min(
+            [LONGEST_WAIT_SECONDS, *(g.loop.seconds_to_next_tick() for g in self.accounts.values())]
+        )
+        try:
+            ready, _, _ = select.select(waits, [], [], timeout)
+        except InterruptedError:
+            ready = []
+        if self._wake_read in ready:
+            with contextlib.suppress(BlockingIOError):
+                os.read(self._wake_read, 64)
+        if session_fd is not None and session_fd in ready and self._sessions.process():
+            self._follow_sessions()
+        ticks: list[Tick] = []
+        for guard in self.accounts.values():
+            switched = False
+            for fd in ready:
+                if watched.get(fd) is guard:
+                    switched = guard.loop.drain_switches() or switched
+            result = guard.loop.step(switched=switched)
+            if result is not None:
+                ticks.append(Tick(guard.account, result))
+                self._push(guard, result)
+        if self.server.fileno() in ready:
+            self.server.process()
+        if self._on_tick is not None:
+            for tick in ticks:
+                self._on_tick(tick)
+        return ticks
+
+    def _push(self, guard: AccountGuard, result: TickResult) -> None:
+        uid = guard.account.uid
+        if not any(p.uid == uid for p in self.server.watchers()):
+            return  # no agent listens: no status to compute
+        try:
+            self.server.push(tick_message(result, guard.service.status()), to=lambda peer: peer.uid == uid)
+        except LinkError as error:
+            log.warning("%s: the tick could not be sent: %s", guard.account.name, error)
+
+    def close(self) -> None:
+        """Stop every account cleanly (spans and events written), close the socket and logind."""
+        try:
+            self._close_accounts()
+        finally:
+            self.server.close()
+            self._sessions.close()
+            os.close(self._wake_read)
+            os.close(self._wake_write)
+
+    def _close_accounts(self) -> None:
+        for guard in self.accounts.values():
+            try:
+                guard.close()
+            except Exception:  # one account's failure must not leave the others unwritten
+                log.exception("%s: stopping failed", guard.account.name)

@@ -1,0 +1,114 @@
+"""`wellbeing-app service run|protect|release`: the guard's commands, as root."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+from types import FrameType
+from typing import TextIO
+
+from wellbeing_app.link import paths
+
+from .account import Account
+from .errors import GuardError
+from .loop import DEFAULT_STATE_DIR, Guard, SessionSource
+
+log = logging.getLogger(__name__)
+
+
+def add_service_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """The `service` command and its actions, under the command line's other commands."""
+    service = commands.add_parser(
+        "service", help="protected mode, as root: run the guard, protect or release an account"
+    )
+    actions = service.add_subparsers(dest="service_command", metavar="ACTION", required=True)
+    run = actions.add_parser("run", help="run the guard (what the system service starts)")
+    run.add_argument(
+        "--state-dir",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_STATE_DIR,
+        help=f"where every protected account's records are kept (default {DEFAULT_STATE_DIR})",
+    )
+    run.add_argument(
+        "--socket",
+        metavar="PATH",
+        type=Path,
+        help=f"the socket agents and parents use (default ${paths.GUARD_SOCKET_ENV} or {paths.GUARD_SOCKET})",
+    )
+    for name, words in (
+        ("protect", "put an account under the guard's protection"),
+        ("release", "take an account out of protection"),
+    ):
+        action = actions.add_parser(name, help=words)
+        action.add_argument("name", metavar="NAME", help="the account's login name")
+        action.add_argument("--state-dir", metavar="DIR", type=Path, default=DEFAULT_STATE_DIR)
+        action.add_argument(
+            "--from" if name == "protect" else "--to",
+            dest="personal_dir",
+            metavar="DIR",
+            type=Path,
+            help="the account's personal data dir (default: found under its home)",
+        )
+
+
+def require_root(what: str) -> None:
+    if os.geteuid() != 0:
+        raise GuardError(f"`{what}` changes what the guard keeps for every account: run it as root (sudo)")
+
+
+def run_guard(
+    state_dir: Path, socket_path: Path, sessions: SessionSource, *, out: TextIO = sys.stderr
+) -> int:
+    """Run the guard until SIGTERM or SIGINT; every account stopped cleanly then."""
+    names = sorted(paths.protected_accounts())
+    accounts: list[Account] = []
+    for name in names:
+        try:
+            accounts.append(Account.named(name))
+        except GuardError as error:
+            out.write(f"wellbeing-app: service: skipped {name!r}: {error}\n")
+    socket_path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    guard = Guard(state_dir, socket_path, accounts, sessions)
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        guard.stop()
+
+    previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        guard.start()
+        out.write(f"wellbeing-app: guard running for {', '.join(names) or 'no account'} on {socket_path}\n")
+        out.flush()
+        guard.run()
+    finally:
+        guard.close()
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    return 0
+
+
+def open_sessions() -> SessionSource:
+    """logind on the system bus ($DBUS_SYSTEM_BUS_ADDRESS honoured)."""
+    from .logind_sessions import LogindSessions
+
+    return LogindSessions()
+
+
+def main(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
+    """Run `service ACTION` from parsed arguments; GuardError for what a person must be told."""
+    command = args.service_command
+    require_root(f"service {command}")
+    if command == "run":
+        socket_path = args.socket or paths.guard_socket()
+        return run_guard(args.state_dir, socket_path, open_sessions())
+    from .accounts import protect, release
+
+    if command == "protect":
+        out.write(protect(args.name, state_dir=args.state_dir, personal_dir=args.personal_dir) + "\n")
+    else:
+        out.write(release(args.name, state_dir=args.state_dir, personal_dir=args.personal_dir) + "\n")
+    return 0

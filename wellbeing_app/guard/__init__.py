@@ -1,1 +1,1 @@
-"""Protected mode's root side: the guard that keeps the limits of protected accounts outside their reach."""
+"""Protected mode's root side: the guard that keeps a child's limits outside the child's account."""

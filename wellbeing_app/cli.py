@@ -64,7 +64,7 @@ class PasscodeSource:
 
 
 def _current_passcode(service: Service, source: PasscodeSource) -> str | None:
-    if not service.passcode_is_set():
+    if not service.passcode_is_set() or service.acting_as_root:
         return None
     return source.ask(_("Passcode: "))
 

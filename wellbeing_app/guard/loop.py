@@ -44,7 +44,8 @@ class SessionSource(Protocol):
     def fileno(self) -> int | None: ...
 
     def process(self) -> bool:
-        """Read what made `fileno()` readable, without blocking; True when sessions may have changed."""
+        """Read what made `fileno()` readable (with no fd: ask again when it is time); True when
+        the sessions may have changed."""
         ...
 
     def close(self) -> None: ...
@@ -260,7 +261,7 @@ class Guard:
         if self._wake_read in ready:
             with contextlib.suppress(BlockingIOError):
                 os.read(self._wake_read, 64)
-        if session_fd is not None and session_fd in ready and self._sessions.process():
+        if (session_fd is None or session_fd in ready) and self._sessions.process():
             self._follow_sessions()
         ticks: list[Tick] = []
         for guard in self.accounts.values():

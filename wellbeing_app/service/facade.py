@@ -206,6 +206,10 @@ class Service:
         each is recorded as done by root."""
         self._gate.acting_as = "root"
 
+    @property
+    def acting_as_root(self) -> bool:
+        return self._gate.acting_as == "root"
+
     # --- today ----------------------------------------------------------------------------------
 
     def now(self) -> datetime:

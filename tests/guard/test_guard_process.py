@@ -1,0 +1,216 @@
+"""The guard as root in its own process, a real child account on its own X server, logind stood in
+by dbusmock: the count follows the child's switches and survives a restart; the child cannot kill,
+stop, trace or read the guard; root's --user commands work; hostile messages change nothing."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import stat
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import psutil
+import pytest
+
+from tests.childuser import CHILD, run_as_child
+from tests.guard.desktop import ChildDesktop, child_desktop
+from tests.guard.guardproc import (
+    GuardPlaces,
+    guard_places,
+    running_guard,
+    seconds_of,
+    start_guard,
+    stop_guard,
+)
+from tests.guard.logind_mock import LogindMock
+from tests.tracker.linux_desktop import wait_until
+from wellbeing_app.guard.account import Account
+from wellbeing_app.link.protocol import LinkError
+
+pytestmark = [pytest.mark.x11, pytest.mark.slow]
+
+
+@pytest.fixture
+def desktop(child: Path) -> Iterator[ChildDesktop]:
+    with child_desktop(child) as running:
+        yield running
+
+
+@pytest.fixture
+def places(tmp_path: Path, logind_mock: LogindMock, desktop: ChildDesktop) -> Iterator[GuardPlaces]:
+    account = Account.named(CHILD)
+    leader = desktop.processes[0].pid  # openbox, started with the child's XAUTHORITY
+    logind_mock.add_session(
+        "c1", uid=account.uid, user=CHILD, type="x11", display=desktop.display, leader=leader
+    )
+    with guard_places(tmp_path, logind_mock.address, [CHILD]) as made:
+        yield made
+
+
+def _counted(places: GuardPlaces, name: str) -> float:
+    return seconds_of(places.ask("status", user=CHILD), name)
+
+
+def test_the_guard_counts_the_childs_switches_and_a_restart_loses_at_most_2_s(
+    places: GuardPlaces, desktop: ChildDesktop
+) -> None:
+    _a, alpha = desktop.app("alphaterm")
+    _b, beta = desktop.app("betaterm")
+    guard = start_guard(places)
+    try:
+        for window, name, seconds in ((alpha, "alphaterm", 3.0), (beta, "betaterm", 2.0)):
+            before = _counted(places, name)
+            desktop.activate(window)
+            began = time.monotonic()
+            wait_until(
+                lambda n=name, b=before, s=seconds: _counted(places, n) - b >= s,
+                what=f"{seconds} s of {name}",
+            )
+            real = time.monotonic() - began
+            assert _counted(places, name) - before == pytest.approx(real, abs=1.0)
+        # A restart, while the child keeps using betaterm.
+        counted_before = _counted(places, "betaterm")
+        stopped_at = time.monotonic()
+        stop_guard(guard)
+        desktop.xdotool("mousemove", "200", "200")  # the child is there while the guard is down
+        guard = start_guard(places)
+        desktop.xdotool("mousemove", "300", "300")
+        wait_until(lambda: _counted(places, "betaterm") > counted_before, what="the count to go on")
+        counted_after = _counted(places, "betaterm")
+        asked_at = time.monotonic()
+        lost = (counted_before + (asked_at - stopped_at)) - counted_after
+        assert lost <= 2.0, f"{lost:.2f} s lost in the restart"
+    finally:
+        stop_guard(guard)
+
+
+PTRACE = """
+import ctypes, sys
+libc = ctypes.CDLL(None, use_errno=True)
+result = libc.ptrace(16, int(sys.argv[1]), None, None)  # PTRACE_ATTACH
+print(result, ctypes.get_errno())
+"""
+
+
+def test_the_child_cannot_kill_stop_trace_or_read_the_guard(places: GuardPlaces, child: Path) -> None:
+    with running_guard(places) as guard:
+        pid = str(guard.pid)
+        for signal_name in ("TERM", "KILL", "STOP"):
+            done = run_as_child(child, "kill", f"-{signal_name}", pid)
+            assert done.returncode != 0
+            assert "not permitted" in done.stderr.lower()
+        traced = run_as_child(child, "/usr/bin/python3", "-c", PTRACE, pid)
+        assert traced.stdout.split() == ["-1", "1"]  # EPERM
+        memory = run_as_child(child, "/bin/dd", f"if=/proc/{pid}/mem", "bs=1", "count=1", "skip=4096")
+        assert memory.returncode != 0
+        assert "permission denied" in memory.stderr.lower()
+        # The state dir: root's alone; the child can neither list nor enter it.
+        info = places.state_dir.stat()
+        assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o700)
+        listing = run_as_child(child, "ls", str(places.state_dir / "accounts" / CHILD))
+        assert listing.returncode != 0
+        assert "permission denied" in listing.stderr.lower()
+        # Still there, not stopped, and answering.
+        assert psutil.Process(guard.pid).status() != psutil.STATUS_STOPPED
+        assert places.ask("hello", user=CHILD)["user"] == CHILD
+
+
+def test_roots_user_commands_act_on_the_protected_account_without_a_passcode(places: GuardPlaces) -> None:
+    state = str(places.state_dir)
+    with running_guard(places):
+        set_passcode = places.cli(
+            "--user", CHILD, "--state-dir", state, "--passcode-stdin", "passcode", "set", stdin="4711\n"
+        )
+        assert set_passcode.returncode == 0, set_passcode.stderr
+        changed = places.cli(
+            "--user", CHILD, "--state-dir", state, "config", "set", "daily_cap_minutes", "45"
+        )
+        assert changed.returncode == 0, changed.stderr
+        assert changed.stdout.strip() == "daily_cap_minutes = 45"
+        wait_until(
+            lambda: places.ask("status", user=CHILD)["cap_minutes"] == 45,
+            what="the guard to take the new cap",
+        )
+        status = places.cli("--user", CHILD, "--state-dir", state, "status", "--json")
+        assert status.returncode == 0, status.stderr
+        assert json.loads(status.stdout)["cap_minutes"] == 45
+        assert json.loads(status.stdout)["tracking"] is True  # the running guard answered
+        report = places.cli("--user", CHILD, "--state-dir", state, "export", "--format", "json")
+        events = json.loads(report.stdout)["events"]
+        by_root = [e for e in events if e["kind"] == "passcode_ok" and e["data"].get("by") == "root"]
+        assert by_root, "root's change of a locked setting is recorded as root's"
+    # Without the guard, status opens the account's records itself.
+    offline = places.cli("--user", CHILD, "--state-dir", state, "status", "--json")
+    assert offline.returncode == 0, offline.stderr
+    assert json.loads(offline.stdout)["cap_minutes"] == 45
+    # Refused with words: an account that is not protected, and anyone but root.
+    other = places.cli("--user", "nobody", "--state-dir", state, "status")
+    assert other.returncode == 2
+    assert "nobody is not a protected account" in other.stderr
+
+
+def _answers_hello(places: GuardPlaces) -> bool:
+    try:
+        return bool(places.ask("hello", user=CHILD)["user"] == CHILD)
+    except LinkError:
+        return False
+
+
+def _raw_reply(sock: socket.socket) -> dict[str, object]:
+    data = b""
+    while not data.endswith(b"\n"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return json.loads(data.splitlines()[0])
+
+
+def test_hostile_messages_get_an_error_and_change_nothing(places: GuardPlaces, child: Path) -> None:
+    with running_guard(places) as guard:
+        before = places.ask("status", user=CHILD)
+        # Another account, not protected: refused in words.
+        nobody = subprocess.run(
+            ["setpriv", "--reuid", "nobody", "--regid", "nogroup", "--clear-groups", "/usr/bin/python3", "-c",
+             "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]);"
+             "s.sendall(b'{\"id\":1,\"op\":\"status\"}\\n'); print(s.recv(4096).decode())", str(places.socket)],
+            capture_output=True, text=True, timeout=30, check=False,
+        )  # fmt: skip
+        assert '"not-protected"' in nobody.stdout, nobody.stderr
+        # Garbage, then a line of 10 MB.
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(places.socket))
+            sock.sendall(b"\xff\xfe{not json\n")
+            assert _raw_reply(sock)["error"] == "bad-request"
+        with socket.socket(socket.AF_UNIX) as sock:
+            sock.connect(str(places.socket))
+            sock.settimeout(30)
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # closed once too long
+                sock.sendall(b"x" * (10 * 1024 * 1024))
+            reply = _raw_reply(sock)
+            assert reply["error"] == "too-long"
+        # A thousand connections at once: those beyond the limit are refused in words; once they
+        # are gone, the guard answers as before.
+        crowd: list[socket.socket] = []
+        try:
+            for _ in range(1000):
+                sock = socket.socket(socket.AF_UNIX)
+                try:
+                    sock.connect(str(places.socket))
+                except OSError:  # the kernel's queue is full until the guard accepts
+                    sock.close()
+                    continue
+                crowd.append(sock)
+            with pytest.raises(LinkError, match="connections at once"):
+                places.ask("hello", user=CHILD)
+        finally:
+            for sock in crowd:
+                sock.close()
+        wait_until(lambda: _answers_hello(places), what="the guard to answer again")
+        after = places.ask("status", user=CHILD)
+        assert after["cap_minutes"] == before["cap_minutes"]
+        assert guard.poll() is None

@@ -2,9 +2,9 @@
 moved between its personal data dir and the guard's.
 
 How the history moves (a decision): root never opens files in the account's home, which the
-account controls (a link there could point anywhere). The account's own export is run *as the
-account* and read by root through a pipe; on release the guard's export is handed to an import run
-as the account. `protect` leaves the personal data dir where it is (unused while protected:
+account controls (a link there could point anywhere). The personal records are read by a forked
+process that has become the account (its uid, gid and groups) and exported into a file root
+opened for it; on release the guard's export is imported by such a process of the account. `protect` leaves the personal data dir where it is (unused while protected:
 the agent never falls back to personal mode); `release` takes the account off the list and imports
 the guard's records into the personal data dir, and keeps the guard's copy under
 `STATE/accounts/NAME` (root's alone) until root deletes it, so that nothing is lost when the
@@ -13,11 +13,11 @@ personal import is refused (a passcode of the personal mode).
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import os
-import subprocess
-import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 
 from wellbeing_app.link import paths
@@ -26,9 +26,6 @@ from wellbeing_app.paths import APP_NAME
 from .account import Account
 from .errors import GuardError
 from .loop import account_dir, check_state_dir
-
-#: How long exporting or importing a personal history may take (years of records: seconds).
-TRANSFER_SECONDS = 300
 
 
 def personal_data_dir(account: Account) -> Path:
@@ -44,12 +41,39 @@ def personal_data_dir(account: Account) -> Path:
     return account.home / relative
 
 
-def _as_account(account: Account, *command: str) -> list[str]:
-    return [
-        "setpriv", f"--reuid={account.uid}", f"--regid={account.gid}", "--init-groups",
-        "env", "-i", f"HOME={account.home}", "PATH=/usr/bin:/bin", "LANG=C.UTF-8",
-        sys.executable, "-m", "wellbeing_app", *command,
-    ]  # fmt: skip
+def run_as(account: Account, work: Callable[[], None], *, doing: str) -> None:
+    """Do `work` in a forked process that has become `account` (its uid, gid and groups) before it
+    touches anything: files of the account are opened with the account's rights only. GuardError
+    with the account's process's words when it fails."""
+    # What the work loads lazily is loaded now, as root: the interpreter's own files may lie where
+    # the account cannot read them (a Python installed for root alone).
+    codecs.lookup("utf-8-sig")
+    import wellbeing_app.storage.transfer  # noqa: F401
+
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the account's process: it never returns into the caller's code
+        status = 1
+        try:
+            os.close(read_end)
+            os.setgroups(sorted(account.groups))
+            os.setgid(account.gid)
+            os.setuid(account.uid)
+            os.environ.clear()
+            os.environ.update({"HOME": str(account.home), "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"})
+            work()
+            status = 0
+        except BaseException as error:  # everything goes back to root in words
+            with contextlib.suppress(OSError):
+                os.write(write_end, f"{error or type(error).__name__}".encode()[:4000])
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    with os.fdopen(read_end, "rb") as words:
+        said = words.read().decode(errors="replace").strip()
+    _, status = os.waitpid(pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise GuardError(f"could not {doing} (as {account.name}): {said or 'it ended without saying why'}")
 
 
 def write_protected_list(names: set[str]) -> Path:
@@ -85,16 +109,17 @@ def protect(name: str, *, state_dir: Path, personal_dir: Path | None = None) -> 
     if source.is_dir():
         with tempfile.TemporaryDirectory(prefix="wellbeing-protect-") as folder:
             export = Path(folder) / "personal.json"
-            with export.open("wb") as file:
-                done = subprocess.run(
-                    _as_account(account, "--data-dir", str(source), "export", "--format", "json"),
-                    stdout=file, stderr=subprocess.PIPE, timeout=TRANSFER_SECONDS, check=False,
-                )  # fmt: skip
-            if done.returncode != 0:
-                raise GuardError(
-                    f"could not export {account.name}'s personal records from {source} (as {account.name}): "
-                    f"{done.stderr.decode(errors='replace').strip()[-400:]}; nothing was changed"
-                )
+            with export.open("w", encoding="utf-8") as file:  # root's file, written through its fd
+
+                def export_personal() -> None:
+                    personal = Service.open(source, thorough=False, fallback=False)
+                    try:
+                        personal.export("json", file)
+                        file.flush()
+                    finally:
+                        personal.close()
+
+                run_as(account, export_personal, doing=f"export the personal records in {source}")
             service = Service.open(target)
             try:
                 service.act_as_root()
@@ -138,19 +163,27 @@ def release(name: str, *, state_dir: Path, personal_dir: Path | None = None) -> 
         finally:
             service.close()
         export.chmod(0o644)
-        done = subprocess.run(
-            _as_account(account, "--data-dir", str(target), "import", str(export)),
-            stdin=subprocess.DEVNULL, capture_output=True, timeout=TRANSFER_SECONDS, check=False,
-        )  # fmt: skip
+
+        def import_back() -> None:
+            personal = Service.open(target, fallback=False)
+            try:
+                personal.import_file(export)
+            finally:
+                personal.close()
+
+        failed = None
+        try:
+            run_as(account, import_back, doing=f"import the guard's records into {target}")
+        except GuardError as error:
+            failed = str(error)
     finally:
         with contextlib.suppress(OSError):
             for item in folder.iterdir():
                 item.unlink()
             folder.rmdir()
-    if done.returncode != 0:
-        words = done.stderr.decode(errors="replace").strip()[-400:]
+    if failed is not None:
         return (
-            f"{account.name} is no longer protected; its records could not be put into {target} ({words}); "
+            f"{account.name} is no longer protected; its records could not be put into {target} ({failed}); "
             f"they stay in {source} (root's alone)"
         )
     return f"{account.name} is no longer protected; its records were imported into {target} (the guard's copy stays in {source})"

@@ -72,7 +72,9 @@ def _guard(tmp_path: Path, run: Path, account: Account, desktop: ChildDesktop) -
     session = SessionState(
         "c1", account.uid, "x11", desktop.display, 0, active=True, idle=False, locked=False
     )
-    return Guard(tmp_path / "state", run / "socket", [account], FixedSessions([session]))
+    return Guard(
+        tmp_path / "state", run / "socket", FixedSessions([session]), protected=lambda: {account.name}
+    )
 
 
 def _run_for(guard: Guard, seconds: float) -> None:

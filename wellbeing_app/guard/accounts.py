@@ -132,7 +132,7 @@ def protect(name: str, *, state_dir: Path, personal_dir: Path | None = None) -> 
         )
     names = paths.protected_accounts() | {account.name}
     listed = write_protected_list(names)
-    return f"{account.name} is protected (listed in {listed}; records in {target}): {moved}. Restart the guard to begin."
+    return f"{account.name} is protected (listed in {listed}; records in {target}): {moved}; a running guard begins within seconds"
 
 
 def release(name: str, *, state_dir: Path, personal_dir: Path | None = None) -> str:

@@ -9,12 +9,14 @@ import logging
 import os
 import select
 import stat
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from wellbeing_app.core.engine import TickResult
+from wellbeing_app.link import paths
 from wellbeing_app.link.codec import tick_message
 from wellbeing_app.link.handler import ServiceHandler
 from wellbeing_app.link.protocol import LinkError, Peer
@@ -31,6 +33,9 @@ from .sessions import LogindLock, SessionState, SessionWatch, agent_process_prob
 log = logging.getLogger(__name__)
 
 DEFAULT_STATE_DIR = Path("/var/lib/wellbeing-app")
+
+#: The protected list is read again this often: `service protect`/`release` need no restart.
+LIST_POLL_SECONDS = 5.0
 
 #: The longest the loop sleeps when nothing is due (logind and the socket wake it earlier).
 LONGEST_WAIT_SECONDS = 1.0
@@ -155,28 +160,55 @@ class Guard:
         self,
         state_dir: Path,
         socket_path: Path,
-        accounts: list[Account],
         sessions: SessionSource,
         *,
+        protected: Callable[[], set[str]] = paths.protected_accounts,
         on_tick: Callable[[Tick], None] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.state_dir = check_state_dir(state_dir)
         self._sessions = sessions
+        self._protected = protected
         self._on_tick = on_tick
+        self._monotonic = monotonic
         self.accounts: dict[int, AccountGuard] = {}
         self.server = LinkServer(
             socket_path, self._handle, allow=lambda peer: True, mode=0o666, max_clients=64
         )
         self._running = False
+        self._started = False
+        self._list_read_at = monotonic()
         self._wake_read, self._wake_write = os.pipe2(os.O_NONBLOCK | os.O_CLOEXEC)
         try:
-            for account in accounts:
-                self.accounts[account.uid] = AccountGuard(
-                    account, account_dir(self.state_dir, account.name), is_agent=self._agent_check(account)
-                )
+            self._follow_list()
         except BaseException:
             self._close_accounts()
             raise
+
+    def _follow_list(self) -> None:
+        """Guard the accounts on the protected list: new ones begin, released ones stop cleanly."""
+        self._list_read_at = self._monotonic()
+        names = self._protected()
+        for uid, guard in list(self.accounts.items()):
+            if guard.account.name not in names:
+                log.info("%s: released; its records stay in %s", guard.account.name, guard.service.data_dir)
+                guard.close()
+                del self.accounts[uid]
+        known = {guard.account.name for guard in self.accounts.values()}
+        for name in sorted(names - known):
+            try:
+                account = Account.named(name)
+            except GuardError as error:
+                log.warning("the protected list names %r, which is skipped: %s", name, error)
+                continue
+            guard = AccountGuard(
+                account, account_dir(self.state_dir, name), is_agent=self._agent_check(account)
+            )
+            self.accounts[account.uid] = guard
+            if self._started:
+                guard.follow(self._sessions.sessions())
+                guard.loop.start()
+            log.info("%s: protected", name)
 
     # --- who is who on the socket ----------------------------------------------------------------
 
@@ -222,6 +254,7 @@ class Guard:
         self._follow_sessions()
         for guard in self.accounts.values():
             guard.loop.start()
+        self._started = True
 
     def stop(self) -> None:
         """Leave `run()` at its next wake-up; safe from a signal handler."""
@@ -263,6 +296,8 @@ class Guard:
                 os.read(self._wake_read, 64)
         if (session_fd is None or session_fd in ready) and self._sessions.process():
             self._follow_sessions()
+        if self._monotonic() - self._list_read_at >= LIST_POLL_SECONDS:
+            self._follow_list()
         ticks: list[Tick] = []
         for guard in self.accounts.values():
             switched = False

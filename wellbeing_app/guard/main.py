@@ -13,7 +13,6 @@ from typing import TextIO
 
 from wellbeing_app.link import paths
 
-from .account import Account
 from .errors import GuardError
 from .loop import DEFAULT_STATE_DIR, Guard, SessionSource
 
@@ -65,15 +64,8 @@ def run_guard(
     state_dir: Path, socket_path: Path, sessions: SessionSource, *, out: TextIO = sys.stderr
 ) -> int:
     """Run the guard until SIGTERM or SIGINT; every account stopped cleanly then."""
-    names = sorted(paths.protected_accounts())
-    accounts: list[Account] = []
-    for name in names:
-        try:
-            accounts.append(Account.named(name))
-        except GuardError as error:
-            out.write(f"wellbeing-app: service: skipped {name!r}: {error}\n")
     socket_path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
-    guard = Guard(state_dir, socket_path, accounts, sessions)
+    guard = Guard(state_dir, socket_path, sessions)
 
     def stop(signum: int, frame: FrameType | None) -> None:
         guard.stop()
@@ -81,6 +73,7 @@ def run_guard(
     previous = {s: signal.signal(s, stop) for s in (signal.SIGTERM, signal.SIGINT)}
     try:
         guard.start()
+        names = sorted(g.account.name for g in guard.accounts.values())
         out.write(f"wellbeing-app: guard running for {', '.join(names) or 'no account'} on {socket_path}\n")
         out.flush()
         guard.run()

@@ -553,7 +553,7 @@ def _protected_data_dir(args: argparse.Namespace, command: str) -> Path:
     import os
 
     from wellbeing_app.guard.errors import GuardError
-    from wellbeing_app.guard.loop import DEFAULT_STATE_DIR, check_state_dir
+    from wellbeing_app.guard.state import DEFAULT_STATE_DIR, check_state_dir
     from wellbeing_app.link.paths import protected_accounts
 
     if os.geteuid() != 0:

@@ -25,7 +25,7 @@ from wellbeing_app.paths import APP_NAME
 
 from .account import Account
 from .errors import GuardError
-from .loop import account_dir, check_state_dir
+from .state import account_dir, check_state_dir
 
 
 def personal_data_dir(account: Account) -> Path:

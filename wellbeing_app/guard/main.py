@@ -9,12 +9,13 @@ import signal
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import TextIO
-
-from wellbeing_app.link import paths
+from typing import TYPE_CHECKING, TextIO
 
 from .errors import GuardError
-from .loop import DEFAULT_STATE_DIR, Guard, SessionSource
+from .state import DEFAULT_STATE_DIR
+
+if TYPE_CHECKING:
+    from .loop import SessionSource
 
 log = logging.getLogger(__name__)
 
@@ -37,7 +38,7 @@ def add_service_parser(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--socket",
         metavar="PATH",
         type=Path,
-        help=f"the socket agents and parents use (default ${paths.GUARD_SOCKET_ENV} or {paths.GUARD_SOCKET})",
+        help="the socket agents and parents use (default $WELLBEING_GUARD_SOCKET or /run/wellbeing-app/socket)",
     )
     for name, words in (
         ("protect", "put an account under the guard's protection"),
@@ -64,6 +65,8 @@ def run_guard(
     state_dir: Path, socket_path: Path, sessions: SessionSource, *, out: TextIO = sys.stderr
 ) -> int:
     """Run the guard until SIGTERM or SIGINT; every account stopped cleanly then."""
+    from .loop import Guard
+
     socket_path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
     guard = Guard(state_dir, socket_path, sessions)
 
@@ -93,6 +96,8 @@ def open_sessions() -> SessionSource:
 
 def main(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     """Run `service ACTION` from parsed arguments; GuardError for what a person must be told."""
+    from wellbeing_app.link import paths
+
     command = args.service_command
     require_root(f"service {command}")
     if command == "run":

@@ -4,13 +4,15 @@ the child brings to the front is the one counted; the cookie is read only from t
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.childuser import CHILD
+from tests.childuser import CHILD, as_child
 from tests.guard.desktop import child_desktop
-from tests.tracker.linux_desktop import wait_until
+from tests.tracker.linux_desktop import stop, wait_until
 from wellbeing_app.core.model import SELF_APP
 from wellbeing_app.guard.account import Account
 from wellbeing_app.guard.errors import GuardError
@@ -18,6 +20,7 @@ from wellbeing_app.guard.sessions import (
     SessionState,
     SessionWatch,
     account_cookie,
+    agent_process_problem,
     parse_xauthority,
     pick_cookie,
 )
@@ -109,3 +112,37 @@ def test_a_cookie_for_another_display_is_not_used() -> None:
         pick_cookie(entries, ":2", b"host")
     with pytest.raises(GuardError, match="ends inside an entry"):
         parse_xauthority(b"\x01\x00\x00\x09host")
+
+
+def test_only_this_installations_app_started_cleanly_passes_for_the_agent(
+    tmp_path: Path, child: Path, child_packages: Path
+) -> None:
+    account = Account.named(CHILD)
+    game = as_child(child, "", "sleep", "30")
+    posing = as_child(
+        child,
+        "",
+        "/usr/bin/python3",
+        "-c",
+        "import time; time.sleep(30)",
+        "wellbeing_app",
+        packages=child_packages,
+    )
+    # Root stands in for an account here, to run this installation's Python (under /root).
+    agent = subprocess.Popen(
+        [sys.executable, "-m", "wellbeing_app", "--data-dir", str(tmp_path), "--passcode-stdin", "passcode", "set"],
+        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    try:
+        assert "does not run this installation's wellbeing_app" in (
+            agent_process_problem(game.pid, account) or ""
+        )
+        assert "does not run this installation's wellbeing_app" in (
+            agent_process_problem(posing.pid, account) or ""
+        )
+        assert "belongs to uid 0" in (agent_process_problem(agent.pid, account) or "")
+        root = Account("root", 0, 0, frozenset({0}), Path("/root"))
+        assert agent_process_problem(agent.pid, root) is None
+    finally:
+        for process in (game, posing, agent):
+            stop(process)

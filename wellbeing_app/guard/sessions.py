@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import stat
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -214,13 +215,35 @@ def account_cookie(account: Account, display: str, leader: int) -> tuple[bytes, 
 # --- the agent's windows ------------------------------------------------------------------------
 
 
+def _runs_installed_code(arguments: list[str]) -> bool:
+    """Whether a command line starts this installation's app: `python -m wellbeing_app …`, or a
+    script of this installation (its `wellbeing-app` entry point, or a file in its package)."""
+    package = Path(__file__).resolve().parent.parent
+    entry_points = {
+        Path(sys.prefix) / "bin" / "wellbeing-app",
+        Path(sys.exec_prefix) / "bin" / "wellbeing-app",
+    }
+    for index, argument in enumerate(arguments[1:], start=1):
+        if argument == "-m":
+            return arguments[index + 1 : index + 2] == ["wellbeing_app"]
+        if argument.startswith("-"):
+            continue
+        try:
+            script = Path(argument).resolve()
+        except (OSError, RuntimeError):
+            return False
+        return script in {p.resolve() for p in entry_points} or package in script.parents
+    return False
+
+
 def agent_process_problem(pid: int, account: Account) -> str | None:
     """Why process `pid` is not the account's agent running the installed code; None when it is.
 
-    The agent is the account's own process, so this can only tell that it was *started* as the
-    installed program: its executable and the program it runs lie where the account cannot write,
-    and nothing in its environment makes it load other code. What it does after that is the
-    escalation's business (a stopped or changed agent locks the session).
+    The agent is the account's own process, so this can only tell that it was *started* as this
+    installation's app: its interpreter and program lie where the account cannot write, it runs
+    this installation's `wellbeing_app`, and nothing in its environment makes it load other code.
+    What it does after that (a debugger attached by the account) is the escalation's business:
+    a stopped or changed agent locks the session.
     """
     try:
         process = psutil.Process(pid)
@@ -233,10 +256,8 @@ def agent_process_problem(pid: int, account: Account) -> str | None:
         return f"process {pid} belongs to uid {uid}, not to {account.name}"
     if user_can_change(exe, uid=account.uid, groups=account.groups):
         return f"process {pid} runs {exe}, which {account.name} can change"
-    scripts = [a for a in arguments[1:] if a.startswith("/") and not a.startswith("-")][:1]
-    for script in scripts:
-        if user_can_change(script, uid=account.uid, groups=account.groups):
-            return f"process {pid} runs {script}, which {account.name} can change"
+    if not _runs_installed_code(arguments):
+        return f"process {pid} ({' '.join(arguments)[:120]}) does not run this installation's wellbeing_app"
     environment = _environment_of(pid)
     for key in UNTRUSTED_ENVIRONMENT:
         if key in environment:

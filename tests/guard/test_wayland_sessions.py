@@ -133,3 +133,39 @@ def test_where_no_compositor_answers_active_time_counts_as_the_unknown_app(
         assert sampler.sample(with_title=False).locked
     finally:
         watch.close()
+
+
+def test_a_socket_of_the_childs_own_making_is_not_taken_for_sway(child: Path) -> None:
+    """The runtime dir is the child's: a program of theirs listening as `sway-ipc.UID.N.sock`
+    could say that an allowed app is in front. Only the system's sway is asked."""
+    account = Account.named(CHILD)
+    top = Path(tempfile.mkdtemp(prefix="wellbeing-guard-run-"))
+    top.chmod(0o755)
+    runtime = top / "run"
+    runtime.mkdir()
+    os.chown(runtime, account.uid, account.gid)
+    fake = runtime / f"sway-ipc.{account.uid}.1.sock"
+    listener = subprocess.Popen(
+        ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}", "--init-groups",
+         "/usr/bin/python3", "-c",
+         "import socket,sys,time; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); "
+         "print('ready', flush=True); time.sleep(60)", str(fake)],
+        stdout=subprocess.PIPE, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert listener.stdout is not None
+        assert listener.stdout.readline().strip() == b"ready"
+        watch = SessionWatch(account, _state(account.uid), is_agent=lambda pid: False, runtime_dir=runtime)
+        try:
+            assert watch.probes.foreground.backend == "none"
+            assert "not by the system's sway" in watch.probes.foreground.status().detail
+            sample = Sampler(watch.probes, SystemClock()).sample(with_title=False)
+            assert sample.app is not None
+            assert sample.app.executable == "unknown"
+        finally:
+            watch.close()
+    finally:
+        stop_group(listener)
+        assert listener.stdout is not None
+        listener.stdout.close()
+        shutil.rmtree(top, ignore_errors=True)

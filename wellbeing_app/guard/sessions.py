@@ -13,6 +13,7 @@ import logging
 import os
 import socket
 import stat
+import struct
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -365,6 +366,32 @@ def _sway_sockets(runtime_dir: Path, uid: int) -> Iterator[Path]:
             yield path
 
 
+def _listener_problem(path: Path, account: Account, program: str) -> str | None:
+    """Why the process listening on `path` is not the system's `program` run by the account; None
+    when it is. The runtime dir is the account's: any program of theirs could listen there and
+    say that an allowed app is in front."""
+    probe = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    probe.settimeout(1.0)
+    try:
+        probe.connect(str(path))
+        pid, uid, _gid = struct.unpack("3i", probe.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
+    except OSError as error:
+        return f"cannot connect to {path}: {error}"
+    finally:
+        probe.close()
+    try:
+        exe = str(psutil.Process(pid).exe())
+    except (psutil.Error, OSError) as error:
+        return f"cannot read the process listening on {path}: {error}"
+    if (
+        uid != account.uid
+        or os.path.basename(exe) != program
+        or user_can_change(exe, uid=account.uid, groups=account.groups)
+    ):
+        return f"{path} is served by {exe} (uid {uid}), not by the system's {program} of {account.name}"
+    return None
+
+
 def _wayland_foreground(account: Account, runtime_dir: Path) -> ForegroundProbe:
     """sway's IPC socket, else KWin or GNOME on the account's session bus, else nothing (the
     time then counts as the unknown app)."""
@@ -373,6 +400,10 @@ def _wayland_foreground(account: Account, runtime_dir: Path) -> ForegroundProbe:
     from wellbeing_app.tracker.sway import SwayForeground
 
     for path in _sway_sockets(runtime_dir, account.uid):
+        problem = _listener_problem(path, account, "sway")
+        if problem is not None:
+            reasons.append(problem)
+            continue
         try:
             return SwayForeground(str(path), own_pid=0, name_of_process=namer)
         except TrackerError as error:

@@ -5,11 +5,13 @@ app and logind's IdleHint stops it."""
 from __future__ import annotations
 
 import contextlib
+import gc
 import json
 import os
 import shutil
 import subprocess
 import tempfile
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -168,4 +170,48 @@ def test_a_socket_of_the_childs_own_making_is_not_taken_for_sway(child: Path) ->
         stop_group(listener)
         assert listener.stdout is not None
         listener.stdout.close()
+        shutil.rmtree(top, ignore_errors=True)
+
+
+def test_the_guard_reaches_the_childs_session_bus_as_the_child(child: Path) -> None:
+    """KWin and GNOME are asked on the child's session bus, which lets in only the child: the guard
+    connects with the child's effective ids (and is root again after)."""
+    account = Account.named(CHILD)
+    top = Path(tempfile.mkdtemp(prefix="wellbeing-guard-run-"))
+    top.chmod(0o755)
+    runtime = top / "run"
+    runtime.mkdir(mode=0o700)
+    os.chown(runtime, account.uid, account.gid)
+    bus = subprocess.Popen(
+        ["setpriv", f"--reuid={account.uid}", f"--regid={account.gid}", "--init-groups",
+         "dbus-daemon", "--session", f"--address=unix:path={runtime / 'bus'}", "--nofork", "--print-address"],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, start_new_session=True,
+    )  # fmt: skip
+    try:
+        assert bus.stdout is not None
+        assert bus.stdout.readline().startswith(b"unix:path=")
+        from wellbeing_app.tracker.base import TrackerError
+        from wellbeing_app.tracker.common import SessionBus
+
+        with warnings.catch_warnings():
+            warnings.simplefilter(
+                "ignore", ResourceWarning
+            )  # jeepney leaves its refused socket to the collector
+            with pytest.raises(TrackerError, match="cannot reach"):  # root itself is not let in
+                SessionBus(f"unix:path={runtime / 'bus'}")
+            gc.collect()
+        watch = SessionWatch(account, _state(account.uid), is_agent=lambda pid: False, runtime_dir=runtime)
+        try:
+            assert (os.geteuid(), os.getegid()) == (0, 0)
+            # No KWin on that bus; GNOME's probe connected (it says what it lacks when asked).
+            assert watch.probes.foreground.backend == "gnome-window-calls"
+            sample = Sampler(watch.probes, SystemClock()).sample(with_title=False)
+            assert sample.app is not None
+            assert sample.app.executable == "unknown"
+        finally:
+            watch.close()
+    finally:
+        stop_group(bus)
+        if bus.stdout is not None:
+            bus.stdout.close()
         shutil.rmtree(top, ignore_errors=True)

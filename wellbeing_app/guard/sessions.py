@@ -8,6 +8,7 @@ counts as the unknown app, so that the cap holds on every desktop.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
@@ -392,6 +393,27 @@ def _listener_problem(path: Path, account: Account, program: str) -> str | None:
     return None
 
 
+@contextlib.contextmanager
+def _effective_user(account: Account) -> Iterator[None]:
+    """Act with the account's effective user and group ids for a moment: a session bus lets in
+    only the user it belongs to (dbus-daemon checks the connecting uid), so the guard connects to
+    the account's bus as the account. The real and saved ids stay root's: the account can neither
+    signal nor trace the guard meanwhile, and a process whose ids changed is not dumpable. A
+    connection that breaks later is opened again as root, is refused, and the time then counts
+    as the unknown app."""
+    uid, gid = os.geteuid(), os.getegid()
+    if uid != 0:
+        yield
+        return
+    os.setegid(account.gid)
+    os.seteuid(account.uid)
+    try:
+        yield
+    finally:
+        os.seteuid(uid)
+        os.setegid(gid)
+
+
 def _wayland_foreground(account: Account, runtime_dir: Path) -> ForegroundProbe:
     """sway's IPC socket, else KWin or GNOME on the account's session bus, else nothing (the
     time then counts as the unknown app)."""
@@ -416,7 +438,8 @@ def _wayland_foreground(account: Account, runtime_dir: Path) -> ForegroundProbe:
         address = f"unix:path={bus}"
         for opener in (KdeForeground, GnomeForeground):
             try:
-                return opener(bus=address, own_pid=0, name_of_process=namer)
+                with _effective_user(account):
+                    return opener(bus=address, own_pid=0, name_of_process=namer)
             except TrackerError as error:
                 reasons.append(str(error))
     else:

@@ -94,3 +94,19 @@ def test_release_of_an_account_not_protected_says_who_is(places: GuardPlaces) ->
     done = places.cli("service", "release", CHILD, "--state-dir", str(places.state_dir))
     assert done.returncode == 2
     assert f"{CHILD} is not protected; protected now: nobody" in done.stderr
+
+
+def test_the_guard_refuses_a_socket_folder_or_state_dir_others_may_write(
+    places: GuardPlaces, tmp_path: Path
+) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir(mode=0o777)
+    shared.chmod(0o777)
+    done = places.cli(
+        "service", "run", "--state-dir", str(places.state_dir), "--socket", str(shared / "socket")
+    )
+    assert done.returncode == 2
+    assert f"the socket's folder {shared} must be a folder that root owns and alone may write" in done.stderr
+    done = places.cli("service", "run", "--state-dir", str(shared), "--socket", str(places.socket))
+    assert done.returncode == 2
+    assert f"others may write the state dir {shared} (mode 777)" in done.stderr

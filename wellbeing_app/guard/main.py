@@ -6,6 +6,7 @@ import argparse
 import logging
 import os
 import signal
+import stat
 import sys
 from pathlib import Path
 from types import FrameType
@@ -61,13 +62,29 @@ def require_root(what: str) -> None:
         raise GuardError(f"`{what}` changes what the guard keeps for every account: run it as root (sudo)")
 
 
+def check_socket_dir(folder: Path) -> None:
+    """The socket's folder, made 0755 when missing; GuardError unless root owns it and alone may
+    write it (whoever can write there could put a socket of their own in the guard's place)."""
+    folder.mkdir(mode=0o755, parents=True, exist_ok=True)
+    info = os.lstat(folder)
+    if (
+        not stat.S_ISDIR(info.st_mode)
+        or info.st_uid != os.geteuid()
+        or info.st_mode & (stat.S_IWGRP | stat.S_IWOTH)
+    ):
+        raise GuardError(
+            f"the socket's folder {folder} must be a folder that root owns and alone may write "
+            f"(found uid {info.st_uid}, mode {stat.S_IMODE(info.st_mode):o})"
+        )
+
+
 def run_guard(
     state_dir: Path, socket_path: Path, sessions: SessionSource, *, out: TextIO = sys.stderr
 ) -> int:
     """Run the guard until SIGTERM or SIGINT; every account stopped cleanly then."""
     from .loop import Guard
 
-    socket_path.parent.mkdir(mode=0o755, parents=True, exist_ok=True)
+    check_socket_dir(socket_path.parent)
     guard = Guard(state_dir, socket_path, sessions)
 
     def stop(signum: int, frame: FrameType | None) -> None:

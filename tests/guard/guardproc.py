@@ -91,9 +91,9 @@ def start_guard(places: GuardPlaces) -> subprocess.Popen[bytes]:
     return process
 
 
-def stop_guard(process: subprocess.Popen[bytes]) -> str:
-    """SIGTERM, as systemd stops it; what it wrote to stderr. Fails unless it ends cleanly."""
-    process.send_signal(signal.SIGTERM)
+def stop_guard(process: subprocess.Popen[bytes], how: signal.Signals = signal.SIGTERM) -> str:
+    """SIGTERM (as systemd stops it) or SIGINT; what it wrote to stderr. Fails unless it ends cleanly."""
+    process.send_signal(how)
     _, err = process.communicate(timeout=30)
     assert process.returncode == 0, err.decode()
     return err.decode()

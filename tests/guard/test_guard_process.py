@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import socket
 import stat
 import subprocess
@@ -75,8 +76,14 @@ def test_the_guard_counts_the_childs_switches_and_a_restart_loses_at_most_2_s(
         # A restart, while the child keeps using betaterm.
         counted_before = _counted(places, "betaterm")
         stopped_at = time.monotonic()
-        stop_guard(guard)
+        stop_guard(guard, signal.SIGINT)
         desktop.xdotool("mousemove", "200", "200")  # the child is there while the guard is down
+        stopped = places.cli(
+            "--user", CHILD, "--state-dir", str(places.state_dir), "export", "--format", "json"
+        )
+        events = json.loads(stopped.stdout)["events"]
+        assert events[-1]["kind"] == "tracking_stopped"  # a clean stop: everything written
+        assert events[-1]["data"] == {"how": "signal"}
         guard = start_guard(places)
         desktop.xdotool("mousemove", "300", "300")
         wait_until(lambda: _counted(places, "betaterm") > counted_before, what="the count to go on")

@@ -178,3 +178,31 @@ def test_each_uid_gets_its_own_account_and_root_names_one(
         assert other["error"] == "refused"
     finally:
         guard.close()
+
+
+def test_a_display_not_open_at_log_in_is_tried_again(
+    tmp_path: Path, run_dir: Path, protected: Account, desktop: ChildDesktop
+) -> None:
+    """A log-in may start the session before its X cookie is written: the guard counts the time as
+    the unknown app meanwhile, and watches the display once the cookie is there."""
+    cookie = desktop.xauthority.read_bytes()
+    desktop.xauthority.unlink()
+    later = [0.0]
+    session = SessionState(
+        "c1", protected.uid, "x11", desktop.display, 0, active=True, idle=False, locked=False
+    )
+    guard = Guard(
+        tmp_path / "state", run_dir / "socket", FixedSessions([session]), protected=lambda: {protected.name},
+        monotonic=lambda: time.monotonic() + later[0],
+    )  # fmt: skip
+    try:
+        guard.start()
+        watched = guard.accounts[protected.uid]
+        assert watched.probes.foreground.backend == "none"
+        desktop.xauthority.write_bytes(cookie)
+        shutil.chown(desktop.xauthority, CHILD, CHILD)
+        later[0] = 60.0  # the next look at the list and the sessions is due
+        guard.step()
+        assert watched.probes.foreground.backend == "x11"
+    finally:
+        guard.close()

@@ -32,7 +32,8 @@ from .state import account_dir, check_state_dir
 
 log = logging.getLogger(__name__)
 
-#: The protected list is read again this often: `service protect`/`release` need no restart.
+#: The protected list is read again this often (`service protect`/`release` need no restart), and a
+#: session display that could not be opened is tried again.
 LIST_POLL_SECONDS = 5.0
 
 #: The longest the loop sleeps when nothing is due (logind and the socket wake it earlier).
@@ -79,12 +80,16 @@ class AccountGuard:
         self.loop = TickLoop(self.service, self.probes)
         self.watch: SessionWatch | None = None
 
-    def follow(self, sessions: list[SessionState]) -> None:
-        """Watch this account's active graphical session (or its first graphical one)."""
+    def follow(self, sessions: list[SessionState], *, retry: bool = False) -> None:
+        """Watch this account's active graphical session (or its first graphical one). With
+        `retry`, a watch that could not open the session's display (a log-in still writing its
+        X cookie) is opened again."""
         own = [s for s in sessions if s.uid == self.account.uid and s.graphical]
         chosen = next((s for s in own if s.active), own[0] if own else None)
-        if self.watch is not None and chosen is not None and chosen.session_id == self.watch.state.session_id:
-            self.watch.update(chosen)
+        watch = self.watch
+        same = watch is not None and chosen is not None and chosen.session_id == watch.state.session_id
+        if watch is not None and chosen is not None and same and not (retry and watch.reason is not None):
+            watch.update(chosen)
             return
         if self.watch is not None:
             self.watch.close()
@@ -267,6 +272,9 @@ class Guard:
             self._follow_sessions()
         if self._monotonic() - self._list_read_at >= LIST_POLL_SECONDS:
             self._follow_list()
+            sessions = self._sessions.sessions()
+            for guard in self.accounts.values():
+                guard.follow(sessions, retry=True)
         ticks: list[Tick] = []
         for guard in self.accounts.values():
             switched = False

@@ -21,6 +21,7 @@ from wellbeing_app.core.events import (
 )
 from wellbeing_app.core.model import AppRef, Decision, Event, EventKind, Sample
 from wellbeing_app.core.settings import Settings
+from wellbeing_app.core.status import Status
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.storage import DayAppUsage, ImportResult, StorageError
 from wellbeing_app.storage.journal import Journal
@@ -34,7 +35,7 @@ from .recorder import Recorder
 from .records import Records
 from .tamper import TamperWatch
 from .timekeeping import TrustedTime, new_uid
-from .today import Status, Today
+from .today import Today
 from .tracker_lock import TrackerLock
 
 #: The running app looks for settings changed by another process (the command line) this often.

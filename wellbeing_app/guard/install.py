@@ -16,10 +16,8 @@ the code is read from (others could add files to it).
 from __future__ import annotations
 
 import argparse
-import grp
 import json
 import os
-import pwd
 import stat
 import subprocess
 import sys
@@ -403,6 +401,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _user(uid: int) -> str:
+    import pwd  # Unix only: imported here so that `--help` works everywhere
+
     try:
         return f"{pwd.getpwuid(uid).pw_name} (uid {uid})"
     except KeyError:
@@ -410,6 +410,8 @@ def _user(uid: int) -> str:
 
 
 def _group(gid: int) -> str:
+    import grp
+
     try:
         return f"{grp.getgrgid(gid).gr_name} (gid {gid})"
     except KeyError:
@@ -417,6 +419,8 @@ def _group(gid: int) -> str:
 
 
 def _root_group_members() -> list[str]:
+    import grp
+
     try:
         return [name for name in grp.getgrgid(0).gr_mem if name != "root"]
     except KeyError:

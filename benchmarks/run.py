@@ -533,6 +533,50 @@ def bench_accuracy(quick: bool) -> None:
            f"{switches} switches by xdotool while `track` ran")  # fmt: skip
 
 
+def bench_logind(quick: bool) -> None:
+    """The guard's logind client against logind's stand-in (python3-dbusmock) on a private system
+    bus: reading 10 sessions, a lock reaching logind; and `service install`'s check of this venv."""
+    from tests.guard.logind_mock import LogindMock
+    from wellbeing_app.guard.install import check_installation
+    from wellbeing_app.guard.logind import Logind
+
+    calls = 50 if quick else 500
+    with tempfile.TemporaryDirectory(prefix="bus-") as folder:
+        started = time.perf_counter()
+        mock = LogindMock.start(Path(folder))
+        report("logind stand-in ready", f"{(time.perf_counter() - started) * 1000:.0f} ms",
+               "dbus-daemon + python3-dbusmock's logind template, until it owns its name")  # fmt: skip
+        try:
+            for number in range(10):
+                mock.add_session(f"c{number}", uid=1000 + number, user=f"user{number}", display=f":{number}")
+            with Logind.connect(mock.address) as logind:
+                reads = []
+                for _ in range(calls):
+                    started = time.perf_counter()
+                    assert len(logind.sessions()) == 10
+                    reads.append(time.perf_counter() - started)
+                report("sessions() with 10 sessions",
+                       f"median {statistics.median(reads) * 1000:.1f} ms, p99 {percentile(reads, 0.99) * 1000:.1f} ms",
+                       f"{calls} reads: one ListSessions, then one Properties.GetAll a session")  # fmt: skip
+                locks = []
+                for _ in range(calls):
+                    mock.clear_calls()
+                    started = time.perf_counter()
+                    logind.lock("c3")
+                    locks.append(time.perf_counter() - started)
+                    assert mock.manager_calls("LockSession") == [("c3",)]
+                report("lock(), answered by logind",
+                       f"median {statistics.median(locks) * 1000:.2f} ms, p99 {percentile(locks, 0.99) * 1000:.2f} ms",
+                       f"{calls} LockSession calls, each then found in the stand-in's call log")  # fmt: skip
+        finally:
+            mock.stop()
+    started = time.perf_counter()
+    installation, changeable = check_installation(Path(sys.executable))
+    files = sum(1 for entry in (installation.import_path if installation else ()) for _ in entry.rglob("*"))
+    report("`service install`'s check of this venv", f"{(time.perf_counter() - started) * 1000:.0f} ms",
+           f"{len(changeable)} changeable paths; {files} files on the import path")  # fmt: skip
+
+
 BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "tick": bench_tick,
     "database": bench_database,
@@ -542,6 +586,7 @@ BENCHMARKS: dict[str, Callable[[bool], None]] = {
     "accuracy": bench_accuracy,
     "disk": bench_disk,
     "compare": bench_compare,
+    "logind": bench_logind,
 }
 
 

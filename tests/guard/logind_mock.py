@@ -213,6 +213,10 @@ class LogindMock:
         self._add_method("LockSession", lock)
         self._add_method("UnlockSession", unlock)
 
+    def hang(self, method: str, seconds: float) -> None:
+        """Make a manager method answer only after `seconds` (a logind that hangs)."""
+        self._add_method(method, f"import time\ntime.sleep({seconds!r})\nret = []", out_signature="a(susso)")
+
     # -- reading what was asked -----------------------------------------------------------
 
     def calls(self, path: str = LOGIND_PATH) -> list[Call]:
@@ -234,8 +238,11 @@ class LogindMock:
 
     # -- the bus ---------------------------------------------------------------------------
 
-    def _add_method(self, name: str, code: str) -> None:
-        self._call(LOGIND_PATH, MOCK, "AddMethod", "sssss", (MANAGER, name, "s", "", code))
+    def _add_method(self, name: str, code: str, *, out_signature: str = "") -> None:
+        in_signature = "" if out_signature else "s"
+        self._call(
+            LOGIND_PATH, MOCK, "AddMethod", "sssss", (MANAGER, name, in_signature, out_signature, code)
+        )
 
     def _call(
         self, path: str, interface: str, method: str, signature: str | None = None, body: tuple[Any, ...] = ()

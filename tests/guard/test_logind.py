@@ -178,6 +178,17 @@ def test_a_lost_bus_fails_the_call_and_the_next_call_connects_again(
     assert [session.id for session in logind.sessions()] == ["c2"]
 
 
+def test_a_logind_that_hangs_is_an_error_within_the_timeout(logind_mock: LogindMock) -> None:
+    logind_mock.hang("ListSessions", 3)
+    with (
+        Logind.connect(logind_mock.address, timeout=0.3) as logind,
+        pytest.raises(
+            LogindError, match=r"logind did not answer within 0.3 s when asked to list the sessions"
+        ),
+    ):
+        logind.sessions()
+
+
 def test_the_address_comes_from_the_environment() -> None:
     assert system_bus_address({"DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/x"}) == "unix:path=/x"
     assert system_bus_address({}) == "unix:path=/var/run/dbus/system_bus_socket"

@@ -275,6 +275,47 @@ def test_describe_event_says_what_happened(kind: EventKind) -> None:
     assert not bare.startswith("Something happened")
 
 
+@pytest.mark.parametrize(
+    ("data", "sentence"),
+    [
+        (
+            {"reason": "app_in_front", "count": 2, "limit": 3},
+            "The session was locked because a counted app stayed in front (lock 2 of 3 before it is ended)",
+        ),
+        (
+            {"reason": "unlocked", "count": 4, "limit": 0},
+            "The session was locked because it was unlocked while the limit stood",
+        ),
+        (
+            {"reason": "not_locked", "count": 2, "limit": 2, "error": "logind did not answer within 2 s"},
+            "Wellbeing tried to lock the session because the last lock did not take, but it did not lock: "
+            "logind did not answer within 2 s",
+        ),
+    ],
+)
+def test_each_lock_of_protected_mode_says_why(data: dict[str, Any], sentence: str) -> None:
+    event = Event(
+        "e1",
+        datetime(2026, 11, 25, 14, 5, tzinfo=ALMATY),
+        TODAY,
+        payload_from_json(EventKind.SESSION_LOCKED, data),
+    )
+    assert describe_event(event) == sentence
+
+
+def test_an_end_that_failed_says_so() -> None:
+    data = {"locks": 1, "error": "logind refused to end session 'c2'"}
+    event = Event(
+        "e1",
+        datetime(2026, 11, 25, 14, 5, tzinfo=ALMATY),
+        TODAY,
+        payload_from_json(EventKind.SESSION_ENDED, data),
+    )
+    assert describe_event(event) == (
+        "Wellbeing tried to end the session after 1 lock, but it did not end: logind refused to end session 'c2'"
+    )
+
+
 def test_durations_read_naturally() -> None:
     assert format_duration(42) == "42 seconds"
     assert format_duration(720) == "12 min"

@@ -12,6 +12,7 @@ import stat
 import subprocess
 import time
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import psutil
@@ -28,7 +29,7 @@ from tests.guard.guardproc import (
     stop_guard,
 )
 from tests.guard.logind_mock import LogindMock
-from tests.tracker.linux_desktop import wait_until
+from tests.tracker.linux_desktop import require, wait_until
 from wellbeing_app.guard.account import Account
 from wellbeing_app.link.protocol import LinkError
 
@@ -243,3 +244,62 @@ def test_the_running_guard_follows_the_protected_list(places: GuardPlaces) -> No
         assert places.ask("status", user=CHILD)["tracking"] is True
         places.protected_list.write_text("")  # `service release`
         wait_until(lambda: not _protected_here(places), what="the guard to let the account go")
+
+
+def _block_now(places: GuardPlaces, *, lock_limit: int) -> None:
+    """Downtime from a minute ago for an hour (a block that stands now), set by root; xterm allowed."""
+    now = datetime.now().astimezone()
+    start, end = now - timedelta(minutes=1), now + timedelta(hours=1)
+    state = str(places.state_dir)
+    for key, value in (
+        ("downtime", f"mon-sun {start:%H:%M}-{end:%H:%M}"),
+        ("always_allowed", "xterm"),
+        ("protected_lock_limit", str(lock_limit)),
+    ):
+        done = places.cli("--user", CHILD, "--state-dir", state, "config", "set", key, value)
+        assert done.returncode == 0, done.stderr
+
+
+def test_with_no_agent_a_counted_app_in_a_block_locks_the_session_again_and_then_ends_it(
+    places: GuardPlaces, desktop: ChildDesktop, logind_mock: LogindMock
+) -> None:
+    logind_mock.screen_locker(True)
+    _block_now(places, lock_limit=2)
+    allowed = desktop.start(require("xterm"), "-e", "cat")  # the system's xterm: always allowed
+    allowed_window = int(
+        desktop.xdotool("search", "--sync", "--onlyvisible", "--pid", str(allowed.pid)).split()[-1]
+    )
+    _game, game = desktop.app("alphaterm")
+    with running_guard(places):
+        # An always-allowed app in front through the block: never locked out.
+        desktop.activate(allowed_window)
+        seen_at = time.monotonic()
+        wait_until(
+            lambda: places.ask("status", user=CHILD)["decision"]["verdict"] == "block", what="the block"
+        )
+        wait_until(
+            lambda: time.monotonic() - seen_at > 7.0, timeout=15, what="past the grace"
+        )  # no event to wait on
+        assert logind_mock.manager_calls("LockSession") == []
+        # The game in front, no agent to raise the block screen: locked within a few seconds.
+        desktop.activate(game)
+        began = time.monotonic()
+        wait_until(lambda: logind_mock.manager_calls("LockSession"), timeout=15, what="LockSession")
+        assert time.monotonic() - began < 8.0
+        assert logind_mock.manager_calls("LockSession") == [("c1",)]
+        # Unlocked while the block stands, the game still in front: locked again, then ended.
+        logind_mock.set_session("c1", LockedHint=False)
+        wait_until(
+            lambda: len(logind_mock.manager_calls("LockSession")) == 2, timeout=15, what="a second lock"
+        )
+        logind_mock.set_session("c1", LockedHint=False)
+        wait_until(lambda: logind_mock.manager_calls("TerminateSession"), timeout=15, what="TerminateSession")
+        assert logind_mock.manager_calls("TerminateSession") == [("c1",)]
+    exported = places.cli("--user", CHILD, "--state-dir", str(places.state_dir), "export", "--format", "json")
+    steps = [
+        (e["kind"], e["data"])
+        for e in json.loads(exported.stdout)["events"]
+        if e["kind"].startswith("session_")
+    ]
+    assert [kind for kind, _ in steps] == ["session_locked", "session_locked", "session_ended"]
+    assert steps[0][1]["reason"] == "overlay_down"  # no live agent: the block screen was not up

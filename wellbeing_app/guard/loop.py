@@ -14,7 +14,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
+import psutil
+
 from wellbeing_app.core.engine import TickResult
+from wellbeing_app.core.model import UNKNOWN_APP, Verdict
+from wellbeing_app.core.policy import is_exempt
 from wellbeing_app.link import paths
 from wellbeing_app.link.codec import tick_message
 from wellbeing_app.link.handler import ServiceHandler
@@ -26,7 +30,9 @@ from wellbeing_app.tracker.base import ProbeSet
 from wellbeing_app.tracker.null import NullForeground, NullIdle, NullMedia
 
 from .account import Account
+from .enforcer import Enforcer
 from .errors import GuardError
+from .escalation import Escalation, Observation
 from .sessions import LogindLock, SessionState, SessionWatch, agent_process_problem
 from .state import account_dir, check_state_dir
 
@@ -79,6 +85,8 @@ class AccountGuard:
         self.probes = _no_session_probes()
         self.loop = TickLoop(self.service, self.probes)
         self.watch: SessionWatch | None = None
+        #: What is done when the block screen does not hold in the watched session.
+        self.escalation: Escalation | None = None
 
     def follow(self, sessions: list[SessionState], *, retry: bool = False) -> None:
         """Watch this account's active graphical session (or its first graphical one). With
@@ -98,6 +106,10 @@ class AccountGuard:
         if chosen is not None:
             self.watch = SessionWatch(self.account, chosen, is_agent=self._is_agent)
             fresh = self.watch.probes
+            if self.escalation is None or self.escalation.session != chosen.session_id:
+                self.escalation = Escalation(
+                    chosen.session_id, lock_limit=self.service.settings.protected_lock_limit
+                )
             log.info(
                 "%s: watching session %s (%s %s)",
                 self.account.name,
@@ -108,6 +120,26 @@ class AccountGuard:
         # The loop and its sampler hold this very ProbeSet: its probes are swapped in place.
         self.probes.foreground, self.probes.idle = fresh.foreground, fresh.idle
         self.probes.media, self.probes.lock = fresh.media, fresh.lock
+
+    def observe(self, agent_live: bool) -> Observation | None:
+        """What the escalation is told of this tick; None while no session is watched or the
+        watched one is not in front on its seat (nothing counts then, nothing is locked)."""
+        watch = self.watch
+        if watch is None or not watch.state.active:
+            return None
+        settings = self.service.settings
+        seen = watch.front.last
+        app = None
+        if seen is not None:
+            app = seen.app if seen.app is not None else (None if seen.nothing_in_front else UNKNOWN_APP)
+        standing = self.service.decision_for(UNKNOWN_APP).verdict in (Verdict.BLOCK, Verdict.BREAK)
+        return Observation(
+            now=self.service.clock.elapsed(),
+            block_standing=standing,
+            counted_app_in_front=app is not None and not is_exempt(app, settings.always_allowed),
+            agent_live=agent_live,
+            locked=watch.state.locked,
+        )
 
     def close(self) -> None:
         self.loop.stop(how="signal")
@@ -137,12 +169,14 @@ class Guard:
         sessions: SessionSource,
         *,
         protected: Callable[[], set[str]] = paths.protected_accounts,
+        enforcer: Enforcer | None = None,
         on_tick: Callable[[Tick], None] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self.state_dir = check_state_dir(state_dir)
         self._sessions = sessions
         self._protected = protected
+        self._enforcer = enforcer
         self._on_tick = on_tick
         self._monotonic = monotonic
         self.accounts: dict[int, AccountGuard] = {}
@@ -285,12 +319,45 @@ class Guard:
             if result is not None:
                 ticks.append(Tick(guard.account, result))
                 self._push(guard, result)
+                self._escalate(guard)
         if self.server.fileno() in ready:
             self.server.process()
         if self._on_tick is not None:
             for tick in ticks:
                 self._on_tick(tick)
         return ticks
+
+    def _agent_live(self, account: Account) -> bool:
+        """Whether an agent of the account watches the guard, runs this installation's code and
+        is not stopped."""
+        for peer in self.server.watchers():
+            if peer.uid != account.uid or agent_process_problem(peer.pid, account) is not None:
+                continue
+            try:
+                if psutil.Process(peer.pid).status() not in (
+                    psutil.STATUS_STOPPED,
+                    psutil.STATUS_TRACING_STOP,
+                ):
+                    return True
+            except psutil.Error:
+                continue
+        return False
+
+    def _escalate(self, guard: AccountGuard) -> None:
+        """Lock or end the watched session when the block screen does not hold; every step recorded."""
+        escalation = guard.escalation
+        if self._enforcer is None or escalation is None:
+            return
+        limit = guard.service.settings.protected_lock_limit
+        if limit != escalation.lock_limit:
+            escalation.configure(limit)
+        seen = guard.observe(self._agent_live(guard.account))
+        if seen is None:
+            return
+        step = escalation.tick(seen)
+        if step.actions:
+            for payload in self._enforcer.apply(step.actions):
+                guard.service.record_sign(payload)
 
     def _push(self, guard: AccountGuard, result: TickResult) -> None:
         uid = guard.account.uid

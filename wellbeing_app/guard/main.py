@@ -10,13 +10,10 @@ import stat
 import sys
 from pathlib import Path
 from types import FrameType
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
 from .errors import GuardError
 from .state import DEFAULT_STATE_DIR
-
-if TYPE_CHECKING:
-    from .loop import SessionSource
 
 log = logging.getLogger(__name__)
 
@@ -78,14 +75,17 @@ def check_socket_dir(folder: Path) -> None:
         )
 
 
-def run_guard(
-    state_dir: Path, socket_path: Path, sessions: SessionSource, *, out: TextIO = sys.stderr
-) -> int:
-    """Run the guard until SIGTERM or SIGINT; every account stopped cleanly then."""
+def run_guard(state_dir: Path, socket_path: Path, *, out: TextIO = sys.stderr) -> int:
+    """Run the guard until SIGTERM or SIGINT; every account stopped cleanly then. logind on the
+    system bus ($DBUS_SYSTEM_BUS_ADDRESS honoured) gives the sessions and locks or ends them."""
+    from .enforcer import Enforcer
+    from .logind import Logind, system_bus_address
+    from .logind_sessions import LogindSessions
     from .loop import Guard
 
     check_socket_dir(socket_path.parent)
-    guard = Guard(state_dir, socket_path, sessions)
+    logind = Logind(None, system_bus_address())  # connects at its first call, and again after a loss
+    guard = Guard(state_dir, socket_path, LogindSessions(logind), enforcer=Enforcer(logind))
 
     def stop(signum: int, frame: FrameType | None) -> None:
         guard.stop()
@@ -104,13 +104,6 @@ def run_guard(
     return 0
 
 
-def open_sessions() -> SessionSource:
-    """logind on the system bus ($DBUS_SYSTEM_BUS_ADDRESS honoured)."""
-    from .logind_sessions import LogindSessions
-
-    return LogindSessions()
-
-
 def main(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     """Run `service ACTION` from parsed arguments; GuardError for what a person must be told."""
     from wellbeing_app.link import paths
@@ -119,7 +112,7 @@ def main(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     require_root(f"service {command}")
     if command == "run":
         socket_path = args.socket or paths.guard_socket()
-        return run_guard(args.state_dir, socket_path, open_sessions())
+        return run_guard(args.state_dir, socket_path)
     from .accounts import protect, release
 
     if command == "protect":

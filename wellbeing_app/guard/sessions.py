@@ -275,11 +275,14 @@ class AgentWindows:
         self.inner = inner
         self._is_agent = is_agent
         self.backend = inner.backend
+        #: The last answer: what is in front now, the agent's windows included (the escalation).
+        self.last: Foreground | None = None
 
     def foreground(self, *, with_title: bool) -> Foreground:
         seen = self.inner.foreground(with_title=with_title)
         if seen.pid is not None and seen.app is not None and self._is_agent(seen.pid):
-            return Foreground(SELF_APP, pid=seen.pid)
+            seen = Foreground(SELF_APP, pid=seen.pid)
+        self.last = seen
         return seen
 
     def change_fd(self) -> int | None:
@@ -480,8 +483,9 @@ class SessionWatch:
             foreground = NullForeground(
                 self.reason or f"a {state.kind} session: the app in front cannot be known"
             )
+        self.front = AgentWindows(foreground, is_agent)
         self.probes = ProbeSet(
-            foreground=AgentWindows(foreground, is_agent),
+            foreground=self.front,
             idle=idle,
             media=NullMedia("the child's media players are not asked: they could say anything"),
             lock=LogindLock(lambda: self.state),

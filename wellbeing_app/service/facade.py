@@ -15,6 +15,8 @@ from wellbeing_app.core.engine import Engine, TickResult
 from wellbeing_app.core.events import (
     OtherDisplayPayload,
     OverlayHiddenPayload,
+    SessionEndedPayload,
+    SessionLockedPayload,
     SettingChangedPayload,
     StartChangedPayload,
     TrackingStartedPayload,
@@ -372,9 +374,16 @@ class Service:
 
     # --- signs around the app ---------------------------------------------------------------------
 
-    def record_sign(self, payload: StartChangedPayload | OtherDisplayPayload | OverlayHiddenPayload) -> Event:
+    def record_sign(
+        self,
+        payload: StartChangedPayload
+        | OtherDisplayPayload
+        | OverlayHiddenPayload
+        | SessionLockedPayload
+        | SessionEndedPayload,
+    ) -> Event:
         """Keep, at once, a record of a sign found around the app (a changed start, a display,
-        the overlay taken out of view)."""
+        the overlay taken out of view) or of what the guard did (a session locked or ended)."""
         event = self._recorder.record(payload)
         self._recorder.flush_events()
         return event

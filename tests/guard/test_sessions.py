@@ -4,10 +4,13 @@ the child brings to the front is the one counted; the cookie is read only from t
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
-import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
 import pytest
 
 from tests.childuser import CHILD, as_child
@@ -114,35 +117,45 @@ def test_a_cookie_for_another_display_is_not_used() -> None:
         parse_xauthority(b"\x01\x00\x00\x09host")
 
 
-def test_only_this_installations_app_started_cleanly_passes_for_the_agent(
-    tmp_path: Path, child: Path, child_packages: Path
+@pytest.fixture
+def installed(child_packages: Path) -> Iterator[Path]:
+    """The packages where an installation puts them: a folder root alone may write, under folders
+    root alone may write (not under /tmp, which everyone may write)."""
+    folder = Path(tempfile.mkdtemp(prefix="wellbeing-installed-", dir="/run"))
+    folder.chmod(0o755)
+    shutil.copytree(child_packages, folder, dirs_exist_ok=True)
+    yield folder
+    shutil.rmtree(folder)
+
+
+def test_only_wellbeing_app_from_code_the_child_cannot_change_passes_for_the_agent(
+    child: Path, installed: Path
 ) -> None:
     account = Account.named(CHILD)
-    game = as_child(child, "", "sleep", "30")
-    posing = as_child(
-        child,
-        "",
-        "/usr/bin/python3",
-        "-c",
-        "import time; time.sleep(30)",
-        "wellbeing_app",
-        packages=child_packages,
-    )
-    # Root stands in for an account here, to run this installation's Python (under /root).
-    agent = subprocess.Popen(
-        [sys.executable, "-m", "wellbeing_app", "--data-dir", str(tmp_path), "--passcode-stdin", "passcode", "set"],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )  # fmt: skip
+    child_packages = installed
+    theirs = child / "theirs"
+    theirs.mkdir(exist_ok=True)
+    shutil.chown(theirs, CHILD, CHILD)
+    hold = ["-c", "import time; time.sleep(30)"]
+    started = {
+        "agent": as_child(child, "", "/usr/bin/python3", "-m", "wellbeing_app", "--passcode-stdin", "passcode", "set",
+                          packages=child_packages, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL),
+        "game": as_child(child, "", "sleep", "30"),
+        "posing": as_child(child, "", "/usr/bin/python3", *hold, "wellbeing_app", packages=child_packages),
+        "their path": as_child(child, "", "/usr/bin/python3", "-m", "wellbeing_app", "--passcode-stdin", "passcode",
+                               "set", packages=theirs, stdin=subprocess.PIPE, stderr=subprocess.DEVNULL),
+    }  # fmt: skip
     try:
-        assert "does not run this installation's wellbeing_app" in (
-            agent_process_problem(game.pid, account) or ""
-        )
-        assert "does not run this installation's wellbeing_app" in (
-            agent_process_problem(posing.pid, account) or ""
-        )
-        assert "belongs to uid 0" in (agent_process_problem(agent.pid, account) or "")
-        root = Account("root", 0, 0, frozenset({0}), Path("/root"))
-        assert agent_process_problem(agent.pid, root) is None
+        for process in started.values():  # setpriv and env exec the program in the same process
+            wait_until(
+                lambda p=process: os.path.basename(psutil.Process(p.pid).exe()) not in ("setpriv", "env"),
+                what="the program to start",
+            )
+        problems = {name: agent_process_problem(process.pid, account) for name, process in started.items()}
     finally:
-        for process in (game, posing, agent):
+        for process in started.values():
             stop(process)
+    assert problems["agent"] is None
+    assert "not wellbeing_app" in (problems["game"] or "")
+    assert "not wellbeing_app" in (problems["posing"] or "")
+    assert f"its PYTHONPATH names {theirs}, which {CHILD} can change" in (problems["their path"] or "")

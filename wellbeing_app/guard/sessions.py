@@ -15,7 +15,6 @@ import os
 import socket
 import stat
 import struct
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
@@ -48,12 +47,12 @@ FAMILY_WILD = 65535
 MIT_COOKIE = b"MIT-MAGIC-COOKIE-1"
 
 #: Variables that make a Python program or the dynamic linker run code of the person's choosing:
-#: a process started with one of them is not the installed agent, whatever it runs.
+#: a process started with one of them is not the installed agent, whatever it runs. (PYTHONPATH
+#: is checked entry by entry: it may name folders the person cannot change.)
 UNTRUSTED_ENVIRONMENT = (
     b"LD_PRELOAD",
     b"LD_LIBRARY_PATH",
     b"LD_AUDIT",
-    b"PYTHONPATH",
     b"PYTHONHOME",
     b"PYTHONSTARTUP",
     b"PYTHONUSERBASE",
@@ -217,54 +216,86 @@ def account_cookie(account: Account, display: str, leader: int) -> tuple[bytes, 
 # --- the agent's windows ------------------------------------------------------------------------
 
 
-def _runs_installed_code(arguments: list[str]) -> bool:
-    """Whether a command line starts this installation's app: `python -m wellbeing_app …`, or a
-    script of this installation (its `wellbeing-app` entry point, or a file in its package)."""
-    package = Path(__file__).resolve().parent.parent
-    entry_points = {
-        Path(sys.prefix) / "bin" / "wellbeing-app",
-        Path(sys.exec_prefix) / "bin" / "wellbeing-app",
-    }
+def _python_options(arguments: list[str]) -> tuple[set[str], list[str]]:
+    """The one-letter options given to the interpreter, and what follows them (`-m X`, a script,
+    `-c CODE`)."""
+    letters: set[str] = set()
     for index, argument in enumerate(arguments[1:], start=1):
-        if argument == "-m":
-            return arguments[index + 1 : index + 2] == ["wellbeing_app"]
-        if argument.startswith("-"):
+        if argument in ("-m", "-c") or not argument.startswith("-") or argument == "-":
+            return letters, arguments[index:]
+        if argument.startswith("--"):
             continue
+        letters.update(argument[1:])
+    return letters, []
+
+
+def _code_problem(
+    arguments: list[str], environment: dict[bytes, bytes], account: Account, folder: Path
+) -> str | None:
+    """Why a Python command line may run code the account chose; None when all it can load is
+    `wellbeing_app` from places the account cannot change."""
+    letters, rest = _python_options(arguments)
+
+    def theirs(path: str) -> bool:
+        return user_can_change(path, uid=account.uid, groups=account.groups)
+
+    if rest[:1] == ["-m"]:
+        if rest[1:2] != ["wellbeing_app"]:
+            return f"it runs module {' '.join(rest[1:2])!r}, not wellbeing_app"
+    elif rest and not rest[0].startswith("-"):
         try:
-            script = Path(argument).resolve()
+            script = (folder / rest[0]).resolve()  # relative to where the process started
         except (OSError, RuntimeError):
-            return False
-        return script in {p.resolve() for p in entry_points} or package in script.parents
-    return False
+            return f"its program {rest[0]!r} cannot be found"
+        if theirs(str(script)):
+            return f"it runs {script}, which {account.name} can change"
+        if script.name != "wellbeing-app" and "wellbeing_app" not in script.parts:
+            return f"it runs {script}, not wellbeing_app"
+    else:
+        return f"it runs {' '.join(rest)[:60]!r}, not wellbeing_app"
+    if "I" not in letters:
+        search = os.fsdecode(environment.get(b"PYTHONPATH", b""))
+        for entry in filter(None, search.split(":")):
+            if not entry.startswith("/") or theirs(entry):
+                return f"its PYTHONPATH names {entry}, which {account.name} can change"
+        if not ({"s", "I"} & letters or b"PYTHONNOUSERSITE" in environment):
+            for site in account.home.glob(".local/lib/python3*/site-packages"):
+                hooks = [p.name for p in site.glob("*.pth")] + [p.name for p in site.glob("usercustomize.py")]
+                if hooks:
+                    return f"it may load {account.name}'s own {', '.join(sorted(hooks))} from {site} (start it with python -s)"
+    return None
 
 
 def agent_process_problem(pid: int, account: Account) -> str | None:
     """Why process `pid` is not the account's agent running the installed code; None when it is.
 
-    The agent is the account's own process, so this can only tell that it was *started* as this
-    installation's app: its interpreter and program lie where the account cannot write, it runs
-    this installation's `wellbeing_app`, and nothing in its environment makes it load other code.
-    What it does after that (a debugger attached by the account) is the escalation's business:
-    a stopped or changed agent locks the session.
+    The agent is the account's own process, so this can only tell that it was *started* as the
+    app from code the account cannot change: its interpreter lies where the account cannot write,
+    it runs `wellbeing_app` (`-m wellbeing_app`, or the `wellbeing-app` script) from such places
+    only (PYTHONPATH and the user's own site folder included), and nothing in its environment makes
+    the linker load other code. What it does after that (a debugger attached by the account) is the
+    escalation's business: a stopped or changed agent locks the session.
     """
     try:
         process = psutil.Process(pid)
         uid = int(process.uids().real)
         exe = str(process.exe())
         arguments = [str(a) for a in process.cmdline()]
+        folder = str(process.cwd())
     except (psutil.Error, OSError) as error:
         return f"process {pid} cannot be read: {error}"
     if uid != account.uid:
         return f"process {pid} belongs to uid {uid}, not to {account.name}"
     if user_can_change(exe, uid=account.uid, groups=account.groups):
         return f"process {pid} runs {exe}, which {account.name} can change"
-    if not _runs_installed_code(arguments):
-        return f"process {pid} ({' '.join(arguments)[:120]}) does not run this installation's wellbeing_app"
+    if not os.path.basename(exe).startswith("python"):
+        return f"process {pid} runs {exe}, not wellbeing_app on Python"
     environment = _environment_of(pid)
     for key in UNTRUSTED_ENVIRONMENT:
         if key in environment:
             return f"process {pid} was started with {key.decode()} set"
-    return None
+    problem = _code_problem(arguments, environment, account, Path(folder))
+    return None if problem is None else f"process {pid}: {problem}"
 
 
 class AgentWindows:

@@ -41,6 +41,8 @@ class Compositor:
     focus: Callable[[str], None]  # bring the window of this app to the front
     start_app: Callable[[str], None]  # start a small app of that name (its own executable)
     processes: list[subprocess.Popen[Any]] = field(default_factory=list)
+    #: KWin only: run a KWin script and return what it printed (lines "wellbeing-test: …").
+    kwin_script: Callable[[str], list[str]] | None = None
 
 
 def _start(command: list[str], env: dict[str, str], log: Path, **options: Any) -> subprocess.Popen[bytes]:
@@ -296,10 +298,14 @@ class _KWinScripts:
         path = self._folder / f"{plugin}.js"
         path.write_text(source)
         scripting = DBusAddress("/Scripting", bus_name="org.kde.KWin", interface="org.kde.kwin.Scripting")
-        reply = self._bus.send_and_get_reply(
-            new_method_call(scripting, "loadScript", "ss", (str(path), plugin))
-        )
-        script_id = reply.body[0]
+        load = new_method_call(scripting, "loadScript", "ss", (str(path), plugin))
+
+        def loaded() -> Any:
+            reply = self._bus.send_and_get_reply(load)
+            return reply if reply.header.message_type.name == "method_return" else None
+
+        # KWin takes its name on the bus before it registers /Scripting: wait for the object.
+        script_id = wait_until(loaded, timeout=STARTUP, what="KWin's /Scripting object").body[0]
         script = DBusAddress(f"/{script_id}", bus_name="org.kde.KWin", interface="org.kde.kwin.Script")
         self._bus.send_and_get_reply(new_method_call(script, "run"))
         self._bus.send_and_get_reply(new_method_call(scripting, "unloadScript", "s", (plugin,)))
@@ -370,6 +376,25 @@ def headless_kwin() -> Iterator[Compositor]:
 
             wait_until(shown, timeout=STARTUP, what=f"{app}'s window in KWin")
 
+        def kwin_script(source: str) -> list[str]:
+            before = len(log.read_text().splitlines())
+            marker = "wellbeing-test: done"
+            scripts.run(source + f'\nprint("{marker}");\n')
+            try:
+                lines = wait_until(
+                    lambda: marker in (new := "\n".join(log.read_text().splitlines()[before:])) and new,
+                    what="KWin's script to finish",
+                )
+            except AssertionError as error:
+                tail = "\n".join(log.read_text().splitlines()[before:])[-3000:]
+                raise AssertionError(f"{error}; KWin's log after the script:\n{tail}") from None
+            return [
+                line.split("wellbeing-test: ", 1)[1]
+                for line in lines.splitlines()
+                if "wellbeing-test: " in line and marker not in line
+            ]
+
+        compositor.kwin_script = kwin_script
         compositor.poke = lambda: kde_user_activity(wayland)
         compositor.focus, compositor.start_app = focus, start_app
         yield compositor
@@ -462,3 +487,37 @@ def headless_gnome() -> Iterator[Compositor]:
             stop_group(session)
         stop_group(system_bus)
         shutil.rmtree(top, ignore_errors=True)
+
+
+# --- the tray app in a compositor's session -----------------------------------------------------
+
+
+@contextmanager
+def tray_app(compositor: Compositor, data: Path, **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`wellbeing-app run` on Qt's Wayland platform in the compositor's session (its output in
+    `data/app.log`)."""
+    env = {**compositor.env, "QT_QPA_PLATFORM": "wayland", "WELLBEING_DATA_DIR": str(data), **extra_env}
+    with (data / "app.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wellbeing_app", "run"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield process
+        finally:
+            stop_group(process)
+
+
+def overlay_records(data: Path) -> list[Any]:
+    """The payloads of the "taken out of view" records in `data`, as the dashboard reads them."""
+    from wellbeing_app.core.model import EventKind
+    from wellbeing_app.service import Service
+
+    service = Service.open(data)
+    try:
+        return [event.payload for event in service.events(1, [EventKind.OVERLAY_HIDDEN])]
+    finally:
+        service.close()

@@ -365,18 +365,28 @@ _HOLD_SCRIPT = """\
         for (var i = 0; i < mine.length; i++) { hold(mine[i]); }
         if (mine.length > 0 && !ours(active())) { activate(mine[0]); }
     }
+    // KWin ignores an activation made while it is handing out another one: the overlay is
+    // activated again from the event loop, just after.
+    var later = front;
+    if (typeof QTimer !== "undefined") {
+        var timer = new QTimer();
+        timer.singleShot = true;
+        timer.interval = 0;
+        timer.timeout.connect(front);
+        later = function () { timer.start(); };
+    }
     function watch(w) {
         if (ours(w)) {
             hold(w);
             w.fullScreenChanged.connect(function () {
-                if (!w.fullScreen) { report(%(fullscreen)s); w.fullScreen = true; }
+                if (!w.fullScreen) { report(%(fullscreen)s); later(); }
             });
             w.minimizedChanged !== undefined && w.minimizedChanged.connect(function () {
-                if (w.minimized) { report(%(minimised)s); front(); }
+                if (w.minimized) { report(%(minimised)s); later(); }
             });
-            w.keepAboveChanged.connect(function () { if (!w.keepAbove) { w.keepAbove = true; } });
+            w.keepAboveChanged.connect(function () { if (!w.keepAbove) { later(); } });
             w.desktopChanged !== undefined && w.desktopChanged.connect(function () {
-                if (!w.onAllDesktops) { report(%(workspace)s); w.onAllDesktops = true; }
+                if (!w.onAllDesktops) { report(%(workspace)s); later(); }
             });
             front();
             return;
@@ -391,11 +401,11 @@ _HOLD_SCRIPT = """\
     for (var i = 0; i < list.length; i++) { watch(list[i]); }
     (plasma6 ? workspace.windowAdded : workspace.clientAdded).connect(watch);
     (plasma6 ? workspace.windowActivated : workspace.clientActivated).connect(function (w) {
-        if (!ours(w) && panes().length > 0) { report(%(focus)s); front(); }
+        if (!ours(w) && panes().length > 0) { report(%(focus)s); later(); }
     });
     if (!plasma6) {
         workspace.clientMinimized.connect(function (w) {
-            if (ours(w)) { report(%(minimised)s); front(); }
+            if (ours(w)) { report(%(minimised)s); later(); }
         });
     }
     front();

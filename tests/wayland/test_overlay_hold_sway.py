@@ -9,21 +9,17 @@ from __future__ import annotations
 
 import json
 import subprocess
-import sys
 import time
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.tracker.linux_desktop import require, wait_until
-from tests.wayland.compositors import Compositor, focused_app_id, headless_sway, stop_group
+from tests.wayland.compositors import Compositor, focused_app_id, headless_sway, overlay_records, tray_app
 from tests.xcb.conftest import prepare_data
 from wellbeing_app.core.events import OverlayHiddenPayload
-from wellbeing_app.core.model import EventKind
-from wellbeing_app.service import Service
 
 pytestmark = [pytest.mark.wayland, pytest.mark.slow]
 
@@ -92,25 +88,6 @@ def overlay_holds(compositor: Compositor, pid: int) -> bool:
     )
 
 
-@contextmanager
-def tray_app(compositor: Compositor, data: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """`wellbeing-app run` on Qt's Wayland platform in the compositor's session."""
-    env = {**compositor.env, "QT_QPA_PLATFORM": "wayland", "WELLBEING_DATA_DIR": str(data)}
-    log = (data / "app.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "wellbeing_app", "run"],
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-    try:
-        yield process
-    finally:
-        stop_group(process)
-        log.close()
-
-
 @pytest.fixture(scope="module")
 def blocked(sway: Compositor, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[int, Path]]:
     """The tray app at its cap on sway, the overlay up: (its pid, its data dir)."""
@@ -164,19 +141,11 @@ def test_the_ways_past_it_are_recorded_for_the_parent(blocked: tuple[int, Path])
     expected = {"focus", "fullscreen", "workspace"}
 
     def recorded() -> set[str]:
-        service = Service.open(data)
-        try:
-            return {e.payload.how for e in service.events(1, [EventKind.OVERLAY_HIDDEN])}  # type: ignore[union-attr]
-        finally:
-            service.close()
+        return {payload.how for payload in overlay_records(data)}
 
     # Signs reach the database with the recorder's next write (at most 2 min; at once on stop).
     found = wait_until(lambda: expected <= recorded() and recorded(), timeout=150, what="the records")
     assert found == expected
-    service = Service.open(data)
-    try:
-        payloads = [e.payload for e in service.events(1, [EventKind.OVERLAY_HIDDEN])]
-    finally:
-        service.close()
+    payloads = overlay_records(data)
     assert all(isinstance(p, OverlayHiddenPayload) and p.then == "" for p in payloads)
     print("seconds until the overlay was back on sway:", {way: round(t, 3) for way, t in TIMES_BACK.items()})

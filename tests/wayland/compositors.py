@@ -43,6 +43,10 @@ class Compositor:
     processes: list[subprocess.Popen[Any]] = field(default_factory=list)
     #: KWin only: run a KWin script and return what it printed (lines "wellbeing-test: …").
     kwin_script: Callable[[str], list[str]] | None = None
+    #: GNOME only: the address of its private system bus (where logind would be).
+    system_bus: str | None = None
+    #: GNOME only: press and release these keysyms together (Mutter's RemoteDesktop).
+    keys: Callable[[list[int]], None] | None = None
 
 
 def _start(command: list[str], env: dict[str, str], log: Path, **options: Any) -> subprocess.Popen[bytes]:
@@ -478,7 +482,16 @@ def headless_gnome() -> Iterator[Compositor]:
             "DBUS_SESSION_BUS_ADDRESS": address,
             "XDG_CURRENT_DESKTOP": "GNOME",
         }
-        compositor.poke = poke
+
+        def keys(keysyms: list[int]) -> None:
+            for keysym, pressed in [(k, True) for k in keysyms] + [(k, False) for k in reversed(keysyms)]:
+                reply = connection.send_and_get_reply(
+                    new_method_call(keyboard, "NotifyKeyboardKeysym", "ub", (keysym, pressed))
+                )
+                assert reply.header.message_type.name == "method_return", reply.body
+
+        compositor.poke, compositor.keys = poke, keys
+        compositor.system_bus = f"unix:path={system_socket}"
         yield compositor
     finally:
         if bus is not None:

@@ -164,6 +164,10 @@ class TrayApp:
             from wellbeing_app.ui.tray import StatusWindow
 
             self.status_window = StatusWindow(self.tray)
+            if self._on_wayland:
+                from wellbeing_app.tracker.overlay_hold import sway_leave_focus
+
+                sway_leave_focus(self.status_window.windowTitle())
             self.status_window.show()
         self._sync_autostart()
         self._check_start()

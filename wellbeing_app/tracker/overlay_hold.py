@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import tempfile
 import time
@@ -314,6 +315,37 @@ class SwayHold(_Hold):
                 sock.close()
         self._command = self._events = None
         self._outputs.clear()
+
+
+def sway_leave_focus(
+    title: str, environ: Mapping[str, str] | None = None, pid: int | None = None
+) -> str | None:
+    """Ask sway (when this is a sway session) not to focus this process's windows titled
+    `title` when they appear, and to float them; None when it agreed, else why not. For the
+    status window, which appears at login beside what the person is doing."""
+    path = (os.environ if environ is None else environ).get("SWAYSOCK")
+    if not path:
+        return "this is not a sway session"
+    criteria = f'[pid={os.getpid() if pid is None else pid} title="^{re.escape(title)}$"]'
+    commands = f"no_focus {criteria}; for_window {criteria} floating enable"
+    try:
+        sock = _connect(path, 1.0)
+    except OSError as error:
+        return f"cannot reach sway's socket {path}: {error}"
+    try:
+        sock.sendall(encode_i3ipc(RUN_COMMAND, commands))
+        length, _ = parse_i3ipc_header(_receive_exactly(sock, HEADER_SIZE))
+        reply = json.loads(_receive_exactly(sock, length))
+    except (OSError, ValueError, IpcProtocolError) as error:
+        return f"sway did not answer: {error}"
+    finally:
+        sock.close()
+    refused = (
+        [r for r in reply if isinstance(r, Mapping) and r.get("success") is not True]
+        if isinstance(reply, list)
+        else [reply]
+    )
+    return f"sway refused: {refused}" if refused else None
 
 
 # --- KWin ---------------------------------------------------------------------------------------

@@ -103,3 +103,23 @@ def test_where_nothing_can_lock_it_is_recorded_that_the_overlay_did_not_hold(
     assert (record.how, record.then) == ("focus", "not held")
     assert "org.gnome.ScreenSaver" in record.why, record.why
     assert "logind" in record.why, record.why
+
+
+def test_a_kwin_hold_that_cannot_run_its_script_falls_back_to_locking(
+    gnome: Compositor, logind: DBusConnection, tmp_path: Path
+) -> None:
+    """A session that says it is KDE but has no KWin on its bus (the script cannot be loaded)."""
+    assert gnome.system_bus is not None
+    prepare_data(tmp_path, remaining_seconds=0).close()
+    extra = {
+        "DBUS_SYSTEM_BUS_ADDRESS": gnome.system_bus,
+        "XDG_SESSION_ID": SESSION,
+        "XDG_CURRENT_DESKTOP": "KDE",
+    }
+    with tray_app(gnome, tmp_path, **extra) as app:
+        wait_until(lambda: lock_calls(logind), timeout=LOCK_WITHIN, what="a LockSession call")
+        (record,) = wait_until(lambda: overlay_records(tmp_path), timeout=150, what="the record")
+        assert app.poll() is None
+    assert (record.how, record.then) == ("unheld", "locked")
+    assert "KWin did not run the script" in record.why
+    assert record.why.endswith(f"logind LockSession {SESSION}")

@@ -289,18 +289,27 @@ def kde_user_activity(path: Path) -> None:
 
 
 class _KWinScripts:
-    """Runs one-off KWin scripts over D-Bus (org.kde.kwin.Scripting)."""
+    """Runs one-off KWin scripts over D-Bus (org.kde.kwin.Scripting) and returns what they printed.
 
-    def __init__(self, bus: DBusConnection, folder: Path) -> None:
+    KWin reads a script's file in a thread of its own and runs it later: a script unloaded at
+    once may never run. Each script ends by printing a marker; it is unloaded once that is in
+    KWin's log.
+    """
+
+    def __init__(self, bus: DBusConnection, folder: Path, log: Path) -> None:
         self._bus = bus
         self._folder = folder
+        self._log = log
         self._count = 0
 
-    def run(self, source: str) -> None:
+    def run(self, source: str) -> list[str]:
+        """The lines the script printed with "wellbeing-test: " (without that prefix)."""
         self._count += 1
         plugin = f"wellbeing-test-{self._count}"
+        marker = f"wellbeing-test: {plugin} done"
         path = self._folder / f"{plugin}.js"
-        path.write_text(source)
+        path.write_text(f'{source}\nprint("{marker}");\n')
+        before = len(self._log.read_text().splitlines())
         scripting = DBusAddress("/Scripting", bus_name="org.kde.KWin", interface="org.kde.kwin.Scripting")
         load = new_method_call(scripting, "loadScript", "ss", (str(path), plugin))
 
@@ -310,9 +319,21 @@ class _KWinScripts:
 
         # KWin takes its name on the bus before it registers /Scripting: wait for the object.
         script_id = wait_until(loaded, timeout=STARTUP, what="KWin's /Scripting object").body[0]
+        assert script_id >= 0, f"KWin refused to load {plugin}"
         script = DBusAddress(f"/{script_id}", bus_name="org.kde.KWin", interface="org.kde.kwin.Script")
         self._bus.send_and_get_reply(new_method_call(script, "run"))
-        self._bus.send_and_get_reply(new_method_call(scripting, "unloadScript", "s", (plugin,)))
+
+        def printed() -> list[str] | None:
+            lines = self._log.read_text().splitlines()[before:]
+            if not any(marker in line for line in lines):
+                return None
+            return [line.split("wellbeing-test: ", 1)[1] for line in lines if "wellbeing-test: " in line]
+
+        try:
+            output = wait_until(printed, timeout=STARTUP, what=f"KWin to run {plugin}")
+        finally:
+            self._bus.send_and_get_reply(new_method_call(scripting, "unloadScript", "s", (plugin,)))
+        return [line for line in output if not line.endswith(" done")]
 
 
 @contextmanager
@@ -347,7 +368,7 @@ def headless_kwin() -> Iterator[Compositor]:
             timeout=STARTUP,
             what="KWin on its session bus",
         )
-        scripts = _KWinScripts(bus, top)
+        scripts = _KWinScripts(bus, top, log)
         compositor.env = {
             **_base_env(),
             "WAYLAND_DISPLAY": str(wayland),
@@ -361,12 +382,7 @@ def headless_kwin() -> Iterator[Compositor]:
         app_source.write_text(_QT_APP)
 
         def focus(app: str) -> None:
-            before = log.read_text().count(f"wellbeing-test: active {app}")
-            scripts.run(_KWIN_FOCUS % json.dumps(app))
-            wait_until(
-                lambda: log.read_text().count(f"wellbeing-test: active {app}") > before,
-                what=f"KWin's script to report {app} active",
-            )
+            assert scripts.run(_KWIN_FOCUS % json.dumps(app)) == [f"active {app}"]
 
         def start_app(app: str) -> None:
             program = _copy_program(str(Path(sys.executable).resolve()), top, app)
@@ -375,30 +391,11 @@ def headless_kwin() -> Iterator[Compositor]:
 
             def shown() -> bool:
                 _alive(process, top / f"{app}.log")
-                scripts.run(_KWIN_FOCUS % json.dumps(app))
-                return f"wellbeing-test: active {app}" in log.read_text()
+                return scripts.run(_KWIN_FOCUS % json.dumps(app)) == [f"active {app}"]
 
             wait_until(shown, timeout=STARTUP, what=f"{app}'s window in KWin")
 
-        def kwin_script(source: str) -> list[str]:
-            before = len(log.read_text().splitlines())
-            marker = "wellbeing-test: done"
-            scripts.run(source + f'\nprint("{marker}");\n')
-            try:
-                lines = wait_until(
-                    lambda: marker in (new := "\n".join(log.read_text().splitlines()[before:])) and new,
-                    what="KWin's script to finish",
-                )
-            except AssertionError as error:
-                tail = "\n".join(log.read_text().splitlines()[before:])[-3000:]
-                raise AssertionError(f"{error}; KWin's log after the script:\n{tail}") from None
-            return [
-                line.split("wellbeing-test: ", 1)[1]
-                for line in lines.splitlines()
-                if "wellbeing-test: " in line and marker not in line
-            ]
-
-        compositor.kwin_script = kwin_script
+        compositor.kwin_script = scripts.run
         compositor.poke = lambda: kde_user_activity(wayland)
         compositor.focus, compositor.start_app = focus, start_app
         yield compositor

@@ -308,7 +308,9 @@ class _KWinScripts:
         plugin = f"wellbeing-test-{self._count}"
         marker = f"wellbeing-test: {plugin} done"
         path = self._folder / f"{plugin}.js"
-        path.write_text(f'{source}\nprint("{marker}");\n')
+        # A script that throws says so (and still prints the marker).
+        guarded = f'try {{\n{source}\n}} catch (error) {{ print("wellbeing-test: error " + error); }}'
+        path.write_text(f'{guarded}\nprint("{marker}");\n')
         before = len(self._log.read_text().splitlines())
         scripting = DBusAddress("/Scripting", bus_name="org.kde.KWin", interface="org.kde.kwin.Scripting")
         load = new_method_call(scripting, "loadScript", "ss", (str(path), plugin))
@@ -320,8 +322,10 @@ class _KWinScripts:
         # KWin takes its name on the bus before it registers /Scripting: wait for the object.
         script_id = wait_until(loaded, timeout=STARTUP, what="KWin's /Scripting object").body[0]
         assert script_id >= 0, f"KWin refused to load {plugin}"
-        script = DBusAddress(f"/{script_id}", bus_name="org.kde.KWin", interface="org.kde.kwin.Script")
-        self._bus.send_and_get_reply(new_method_call(script, "run"))
+        # Not the script's own object (`/<id>`): KWin 5.27 numbers a script by how many are
+        # loaded, so after an unload two scripts can share a number and the call reaches the
+        # other. `start` runs every loaded script that is not running yet.
+        self._bus.send_and_get_reply(new_method_call(scripting, "start"))
 
         def printed() -> list[str] | None:
             lines = self._log.read_text().splitlines()[before:]
@@ -333,6 +337,8 @@ class _KWinScripts:
             output = wait_until(printed, timeout=STARTUP, what=f"KWin to run {plugin}")
         finally:
             self._bus.send_and_get_reply(new_method_call(scripting, "unloadScript", "s", (plugin,)))
+        errors = [line for line in output if line.startswith("error ")]
+        assert not errors, f"{plugin} failed in KWin: {errors}"
         return [line for line in output if not line.endswith(" done")]
 
 

@@ -33,7 +33,7 @@ for (var i = 0; i < list.length; i++) {
     var c = list[i];
     windows.push({app: String(c.resourceClass), caption: String(c.caption), pid: Number(c.pid),
                   active: c === workspace.activeClient, keepAbove: c.keepAbove,
-                  fullScreen: c.fullScreen, minimized: c.minimized});
+                  fullScreen: c.fullScreen, minimized: c.minimized, onAllDesktops: c.onAllDesktops});
 }
 print("wellbeing-test: " + JSON.stringify(windows));
 """
@@ -68,7 +68,10 @@ def overlay_holds(compositor: Compositor, pid: int) -> bool:
     others_above = [w for w in windows if w not in panes and w["keepAbove"]]
     return (
         bool(panes)
-        and all(w["active"] and w["keepAbove"] and w["fullScreen"] and not w["minimized"] for w in panes)
+        and all(
+            w["active"] and w["keepAbove"] and w["fullScreen"] and w["onAllDesktops"] and not w["minimized"]
+            for w in panes
+        )
         and not others_above
     )
 
@@ -92,6 +95,8 @@ WAYS = {
     "another window activated": ('String(c.resourceClass) === "betaapp"', "workspace.activeClient = c"),
     "the overlay minimised": (None, "c.minimized = true"),
     "the overlay out of full screen": (None, "c.fullScreen = false"),
+    "the overlay sent to another desktop": (None, "workspace.desktops = 2; c.desktop = 2"),
+    "another desktop shown": ("i === 0", "workspace.desktops = 2; workspace.currentDesktop = 2"),
     "another window kept above and activated": (
         'String(c.resourceClass) === "betaapp"',
         "c.keepAbove = true; workspace.activeClient = c",
@@ -116,7 +121,7 @@ def test_each_way_past_the_overlay_on_kwin_is_undone(
 
 def test_the_ways_past_it_are_recorded_for_the_parent(blocked: tuple[int, Path]) -> None:
     _pid, data = blocked
-    expected = {"focus", "minimised", "fullscreen", "kept-above"}
+    expected = {"focus", "minimised", "fullscreen", "kept-above", "workspace"}
     found = wait_until(
         lambda: expected <= (ways := {p.how for p in overlay_records(data)}) and ways,
         timeout=150,

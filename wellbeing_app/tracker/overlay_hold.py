@@ -41,7 +41,7 @@ from jeepney import (
 
 from wellbeing_app.tracker.base import TrackerError
 from wellbeing_app.tracker.common import DBusCallError, SessionBus
-from wellbeing_app.tracker.kde import KWIN_NAME, SCRIPT_INTERFACE, SCRIPTING, script_object_paths
+from wellbeing_app.tracker.kde import KWIN_NAME, SCRIPTING
 from wellbeing_app.tracker.lock import LOGIND, LOGIND_MANAGER, LOGIND_PATH, LOGIND_SESSION
 from wellbeing_app.tracker.mpris import BusCallFailed, BusLink, BusUnavailable
 from wellbeing_app.tracker.sway import (
@@ -515,11 +515,10 @@ class KWinHold(_Hold):
             if script_id < 0:
                 raise DBusCallError(f"KWin refused to load the script (id {script_id})")
             self._loaded = True
-            plasma6, plasma5 = script_object_paths(script_id)
-            try:
-                self._bus.call(DBusAddress(plasma6, KWIN_NAME, SCRIPT_INTERFACE), "run")
-            except DBusCallError:
-                self._bus.call(DBusAddress(plasma5, KWIN_NAME, SCRIPT_INTERFACE), "run")
+            # KWin 5.27 numbers a script by how many are loaded: after another script was
+            # unloaded, the object `/<id>` may be an older script's, and running it runs that
+            # one. `start` runs every loaded script not yet running, ours included.
+            self._bus.call(SCRIPTING, "start")
         except (TrackerError, OSError) as error:
             self.end()
             raise HoldFailed(

@@ -262,6 +262,11 @@ class KdeForeground:
             if error.name not in _NOT_THERE:
                 raise
             self._bus.call(DBusAddress(plasma5, KWIN_NAME, SCRIPT_INTERFACE), "run")
+        # KWin 5.27 numbers a script by how many are loaded: after an unload, `/<id>` may be an
+        # older script's object and ours was not run. `start` runs every loaded script that is
+        # not running yet.
+        with contextlib.suppress(DBusCallError):
+            self._bus.call(SCRIPTING, "start")
         self._problem = None
 
     def _load(self) -> int:

@@ -72,6 +72,9 @@ class TrayApp:
         # when another client unmaps, destroys, moves or covers it); elsewhere nothing is asked.
         on_x11 = QtGui.QGuiApplication.platformName() == "xcb"
         self._overlay_watch = OverlayWatch(enabled=on_x11)
+        # On Wayland the compositor is asked to keep it in front (sway's IPC, a KWin script);
+        # where that fails or nothing can (GNOME Shell) the session is locked.
+        self._on_wayland = QtGui.QGuiApplication.platformName().startswith("wayland")
         self.tray = tray or Tray()
         self.status_window: StatusWindow | None = None
         self._wire()
@@ -111,6 +114,7 @@ class TrayApp:
                 passcode_set=service.passcode_is_set,
                 render_article=self._article_markdown,
                 watch=self._overlay_watch if self._overlay_watch.available() else None,
+                **self._wayland_hold(),
             )
             overlay.set_lockout(service.lockout_until)
             overlay.postpone_requested.connect(lambda: self._act(service.postpone_break))
@@ -118,8 +122,20 @@ class TrayApp:
             overlay.grant_requested.connect(self._grant)
             overlay.back_to_desktop_requested.connect(self._back_to_desktop)
             overlay.taken_out_of_view.connect(lambda how: service.record_sign(OverlayHiddenPayload(how)))
+            overlay.fell_back.connect(
+                lambda how, locked, why: service.record_sign(
+                    OverlayHiddenPayload(how, then="locked" if locked else "not held", why=why)
+                )
+            )
             self._overlay = overlay
         return self._overlay
+
+    def _wayland_hold(self) -> dict[str, Any]:
+        if not self._on_wayland:
+            return {}
+        from wellbeing_app.tracker.overlay_hold import SessionLocker, choose_hold
+
+        return {"hold": choose_hold(), "locker": SessionLocker()}
 
     # --- wiring ---------------------------------------------------------------------------------
 
@@ -148,6 +164,10 @@ class TrayApp:
             from wellbeing_app.ui.tray import StatusWindow
 
             self.status_window = StatusWindow(self.tray)
+            if self._on_wayland:
+                from wellbeing_app.tracker.overlay_hold import sway_leave_focus
+
+                sway_leave_focus(self.status_window.windowTitle())
             self.status_window.show()
         self._sync_autostart()
         self._check_start()

@@ -1342,6 +1342,29 @@ def test_kde_probe_loads_its_script_again_when_kwin_restarts(session_bus: str) -
 
 
 @pytest.mark.dbus
+def test_kde_probe_waits_for_kwin_to_come_on_the_bus(session_bus: str) -> None:
+    probe = kde.KdeForeground(
+        bus=session_bus,
+        own_pid=OWN_PID,
+        name_of_process=name_of_process,
+        plugin_name="wb",
+        wait_for_kwin=True,
+    )
+    kwin: FakeKWin | None = None
+    try:
+        waiting = probe.foreground(with_title=False)
+        assert waiting.app is None
+        assert "KWin is not on the session bus yet" in (waiting.reason or "")
+        kwin = FakeKWin(session_bus, active=(1350.0, "foot", "~"))
+        wait_until(lambda: probe.foreground(with_title=False).app is not None, probe.change_fd)
+        assert probe.foreground(with_title=False).app == AppRef("foot", "foot")
+    finally:
+        probe.close()
+        if kwin is not None:
+            kwin.close()
+
+
+@pytest.mark.dbus
 def test_kde_probe_without_kwin_is_not_built(session_bus: str) -> None:
     with pytest.raises(TrackerError, match="cannot load the KWin script"):
         kde.KdeForeground(bus=session_bus)

@@ -41,6 +41,12 @@ class Compositor:
     focus: Callable[[str], None]  # bring the window of this app to the front
     start_app: Callable[[str], None]  # start a small app of that name (its own executable)
     processes: list[subprocess.Popen[Any]] = field(default_factory=list)
+    #: KWin only: run a KWin script and return what it printed (lines "wellbeing-test: …").
+    kwin_script: Callable[[str], list[str]] | None = None
+    #: GNOME only: the address of its private system bus (where logind would be).
+    system_bus: str | None = None
+    #: GNOME only: press and release these keysyms together (Mutter's RemoteDesktop).
+    keys: Callable[[list[int]], None] | None = None
 
 
 def _start(command: list[str], env: dict[str, str], log: Path, **options: Any) -> subprocess.Popen[bytes]:
@@ -283,26 +289,57 @@ def kde_user_activity(path: Path) -> None:
 
 
 class _KWinScripts:
-    """Runs one-off KWin scripts over D-Bus (org.kde.kwin.Scripting)."""
+    """Runs one-off KWin scripts over D-Bus (org.kde.kwin.Scripting) and returns what they printed.
 
-    def __init__(self, bus: DBusConnection, folder: Path) -> None:
+    KWin reads a script's file in a thread of its own and runs it later: a script unloaded at
+    once may never run. Each script ends by printing a marker; it is unloaded once that is in
+    KWin's log.
+    """
+
+    def __init__(self, bus: DBusConnection, folder: Path, log: Path) -> None:
         self._bus = bus
         self._folder = folder
+        self._log = log
         self._count = 0
 
-    def run(self, source: str) -> None:
+    def run(self, source: str) -> list[str]:
+        """The lines the script printed with "wellbeing-test: " (without that prefix)."""
         self._count += 1
         plugin = f"wellbeing-test-{self._count}"
+        marker = f"wellbeing-test: {plugin} done"
         path = self._folder / f"{plugin}.js"
-        path.write_text(source)
+        # A script that throws says so (and still prints the marker).
+        guarded = f'try {{\n{source}\n}} catch (error) {{ print("wellbeing-test: error " + error); }}'
+        path.write_text(f'{guarded}\nprint("{marker}");\n')
+        before = len(self._log.read_text().splitlines())
         scripting = DBusAddress("/Scripting", bus_name="org.kde.KWin", interface="org.kde.kwin.Scripting")
-        reply = self._bus.send_and_get_reply(
-            new_method_call(scripting, "loadScript", "ss", (str(path), plugin))
-        )
-        script_id = reply.body[0]
-        script = DBusAddress(f"/{script_id}", bus_name="org.kde.KWin", interface="org.kde.kwin.Script")
-        self._bus.send_and_get_reply(new_method_call(script, "run"))
-        self._bus.send_and_get_reply(new_method_call(scripting, "unloadScript", "s", (plugin,)))
+        load = new_method_call(scripting, "loadScript", "ss", (str(path), plugin))
+
+        def loaded() -> Any:
+            reply = self._bus.send_and_get_reply(load)
+            return reply if reply.header.message_type.name == "method_return" else None
+
+        # KWin takes its name on the bus before it registers /Scripting: wait for the object.
+        script_id = wait_until(loaded, timeout=STARTUP, what="KWin's /Scripting object").body[0]
+        assert script_id >= 0, f"KWin refused to load {plugin}"
+        # Not the script's own object (`/<id>`): KWin 5.27 numbers a script by how many are
+        # loaded, so after an unload two scripts can share a number and the call reaches the
+        # other. `start` runs every loaded script that is not running yet.
+        self._bus.send_and_get_reply(new_method_call(scripting, "start"))
+
+        def printed() -> list[str] | None:
+            lines = self._log.read_text().splitlines()[before:]
+            if not any(marker in line for line in lines):
+                return None
+            return [line.split("wellbeing-test: ", 1)[1] for line in lines if "wellbeing-test: " in line]
+
+        try:
+            output = wait_until(printed, timeout=STARTUP, what=f"KWin to run {plugin}")
+        finally:
+            self._bus.send_and_get_reply(new_method_call(scripting, "unloadScript", "s", (plugin,)))
+        errors = [line for line in output if line.startswith("error ")]
+        assert not errors, f"{plugin} failed in KWin: {errors}"
+        return [line for line in output if not line.endswith(" done")]
 
 
 @contextmanager
@@ -337,7 +374,7 @@ def headless_kwin() -> Iterator[Compositor]:
             timeout=STARTUP,
             what="KWin on its session bus",
         )
-        scripts = _KWinScripts(bus, top)
+        scripts = _KWinScripts(bus, top, log)
         compositor.env = {
             **_base_env(),
             "WAYLAND_DISPLAY": str(wayland),
@@ -351,12 +388,7 @@ def headless_kwin() -> Iterator[Compositor]:
         app_source.write_text(_QT_APP)
 
         def focus(app: str) -> None:
-            before = log.read_text().count(f"wellbeing-test: active {app}")
-            scripts.run(_KWIN_FOCUS % json.dumps(app))
-            wait_until(
-                lambda: log.read_text().count(f"wellbeing-test: active {app}") > before,
-                what=f"KWin's script to report {app} active",
-            )
+            assert scripts.run(_KWIN_FOCUS % json.dumps(app)) == [f"active {app}"]
 
         def start_app(app: str) -> None:
             program = _copy_program(str(Path(sys.executable).resolve()), top, app)
@@ -365,11 +397,11 @@ def headless_kwin() -> Iterator[Compositor]:
 
             def shown() -> bool:
                 _alive(process, top / f"{app}.log")
-                scripts.run(_KWIN_FOCUS % json.dumps(app))
-                return f"wellbeing-test: active {app}" in log.read_text()
+                return scripts.run(_KWIN_FOCUS % json.dumps(app)) == [f"active {app}"]
 
             wait_until(shown, timeout=STARTUP, what=f"{app}'s window in KWin")
 
+        compositor.kwin_script = scripts.run
         compositor.poke = lambda: kde_user_activity(wayland)
         compositor.focus, compositor.start_app = focus, start_app
         yield compositor
@@ -453,7 +485,16 @@ def headless_gnome() -> Iterator[Compositor]:
             "DBUS_SESSION_BUS_ADDRESS": address,
             "XDG_CURRENT_DESKTOP": "GNOME",
         }
-        compositor.poke = poke
+
+        def keys(keysyms: list[int]) -> None:
+            for keysym, pressed in [(k, True) for k in keysyms] + [(k, False) for k in reversed(keysyms)]:
+                reply = connection.send_and_get_reply(
+                    new_method_call(keyboard, "NotifyKeyboardKeysym", "ub", (keysym, pressed))
+                )
+                assert reply.header.message_type.name == "method_return", reply.body
+
+        compositor.poke, compositor.keys = poke, keys
+        compositor.system_bus = f"unix:path={system_socket}"
         yield compositor
     finally:
         if bus is not None:
@@ -462,3 +503,37 @@ def headless_gnome() -> Iterator[Compositor]:
             stop_group(session)
         stop_group(system_bus)
         shutil.rmtree(top, ignore_errors=True)
+
+
+# --- the tray app in a compositor's session -----------------------------------------------------
+
+
+@contextmanager
+def tray_app(compositor: Compositor, data: Path, **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
+    """`wellbeing-app run` on Qt's Wayland platform in the compositor's session (its output in
+    `data/app.log`)."""
+    env = {**compositor.env, "QT_QPA_PLATFORM": "wayland", "WELLBEING_DATA_DIR": str(data), **extra_env}
+    with (data / "app.log").open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "wellbeing_app", "run"],
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            yield process
+        finally:
+            stop_group(process)
+
+
+def overlay_records(data: Path) -> list[Any]:
+    """The payloads of the "taken out of view" records in `data`, as the dashboard reads them."""
+    from wellbeing_app.core.model import EventKind
+    from wellbeing_app.service import Service
+
+    service = Service.open(data)
+    try:
+        return [event.payload for event in service.events(1, [EventKind.OVERLAY_HIDDEN])]
+    finally:
+        service.close()

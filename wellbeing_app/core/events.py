@@ -459,12 +459,17 @@ class OtherDisplayPayload(EventPayload):
 
 @dataclass(frozen=True)
 class OverlayHiddenPayload(EventPayload):
-    """Another program took the overlay out of view and it was put back on top: `how` is
-    "unmapped", "destroyed", "moved" (into another window) or "covered" (by a window the window
-    manager does not manage)."""
+    """Another program took the overlay out of view. `how`: on X11 "unmapped", "destroyed",
+    "moved" (into another window) or "covered" (by a window the window manager does not manage);
+    on Wayland "focus", "fullscreen", "workspace", "minimised", "kept-above" (another window set
+    to stay above), or "unheld" (the compositor stopped letting it be held). `then`: "" when it
+    was put back on top, "locked" when it could not be and the session was locked instead,
+    "not held" when nothing could lock it either; `why` says what locked it or why nothing did."""
 
     KIND = EventKind.OVERLAY_HIDDEN
     how: str = detail(Words(), "")
+    then: str = detail(Words(), "", omit_default=True)
+    why: str = detail(Words(), "", omit_default=True)
 
 
 @dataclass(frozen=True)

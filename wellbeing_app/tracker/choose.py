@@ -57,7 +57,8 @@ def _open_gnome(env: Mapping[str, str]) -> ForegroundProbe:
 
 
 def _open_kde(env: Mapping[str, str]) -> ForegroundProbe:
-    probe: ForegroundProbe = _load("kde", "KdeForeground")()
+    # At login the app may start before KWin is on the session bus: the probe waits for it.
+    probe: ForegroundProbe = _load("kde", "KdeForeground")(wait_for_kwin=True)
     return probe
 
 

@@ -58,6 +58,11 @@ _NOT_THERE = frozenset(
         "org.freedesktop.DBus.Error.UnknownInterface",
     }
 )
+#: What the bus answers while KWin has not taken its name or registered its scripting object.
+_NOT_YET = _NOT_THERE | {
+    "org.freedesktop.DBus.Error.NameHasNoOwner",
+    "org.freedesktop.DBus.Error.ServiceUnknown",
+}
 NO_ACTIVATION_YET = "KWin has not reported an active window yet"
 NOTHING_ACTIVE = "no window is active"
 
@@ -191,7 +196,11 @@ class KdeForeground:
         own_pid: int | None = None,
         name_of_process: ProcessNamer = process_name,
         plugin_name: str | None = None,
+        wait_for_kwin: bool = False,
     ) -> None:
+        """`wait_for_kwin`: when KWin is not on the bus yet (at login a probe may start between
+        KWin opening its Wayland socket and taking its name, or registering `/Scripting`), the
+        probe is built anyway, says so, and tries again at each query; otherwise TrackerError."""
         self._bus = SessionBus(bus, timeout)
         self._own_pid = os.getpid() if own_pid is None else own_pid
         self._name_of_process = name_of_process
@@ -209,6 +218,9 @@ class KdeForeground:
         try:
             self._start()
         except (DBusCallError, OSError) as error:
+            if wait_for_kwin and isinstance(error, DBusCallError) and error.name in _NOT_YET:
+                self._problem = f"KWin is not on the session bus yet ({error}); asked again at each query"
+                return
             self.close()
             raise TrackerError(f"cannot load the KWin script: {error}") from error
 
@@ -250,6 +262,11 @@ class KdeForeground:
             if error.name not in _NOT_THERE:
                 raise
             self._bus.call(DBusAddress(plasma5, KWIN_NAME, SCRIPT_INTERFACE), "run")
+        # KWin 5.27 numbers a script by how many are loaded: after an unload, `/<id>` may be an
+        # older script's object and ours was not run. `start` runs every loaded script that is
+        # not running yet.
+        with contextlib.suppress(DBusCallError):
+            self._bus.call(SCRIPTING, "start")
         self._problem = None
 
     def _load(self) -> int:
@@ -281,7 +298,14 @@ class KdeForeground:
             try:
                 self._start()
             except (DBusCallError, OSError) as error:
-                self._problem = f"KWin is gone or refused the script: {error}"
+                never_there = (
+                    self._kwin_owner is None and isinstance(error, DBusCallError) and error.name in _NOT_YET
+                )
+                self._problem = (
+                    f"KWin is not on the session bus yet ({error}); asked again at each query"
+                    if never_there
+                    else f"KWin is gone or refused the script: {error}"
+                )
         return changed
 
     def _reply(self, message: Message, answer: Message) -> None:

@@ -227,13 +227,29 @@ def describe_event(event: Event) -> str:
             return _(
                 "Another display was started in this account ({display}); Wellbeing does not see what runs on it"
             ).format(display=display or "?")
-        case OverlayHiddenPayload(how=how):
+        case OverlayHiddenPayload(how=how, then=then, why=why):
             way = {
                 "unmapped": _("hid it"),
                 "destroyed": _("destroyed its window"),
                 "moved": _("moved it into another window"),
                 "covered": _("covered it with a window of its own"),
+                "focus": _("took the keyboard from it"),
+                "fullscreen": _("took it out of full screen"),
+                "workspace": _("moved it to another workspace"),
+                "minimised": _("minimised it"),
+                "kept-above": _("set another window to stay above it"),
+                "unheld": _("cut what keeps it in front"),
             }.get(how, how or "?")
+            if then == "locked":
+                return _(
+                    "Another program took the limit screen out of view ({way}) and it could not be put "
+                    "back on this desktop: the session was locked ({why})"
+                ).format(way=way, why=why or "?")
+            if then:
+                return _(
+                    "Another program took the limit screen out of view ({way}) and it could not be put "
+                    "back on this desktop; the session could not be locked either ({why})"
+                ).format(way=way, why=why or "?")
             return _(
                 "Another program tried to take the limit screen out of view ({way}); it was put back on top"
             ).format(way=way)

@@ -142,7 +142,11 @@ class StatusWindow(QtWidgets.QWidget):
         super().__init__(None, Qt.WindowType.Window)
         self.setObjectName("status-window")
         self.setWindowTitle(_("Wellbeing"))
+        # It appears at login beside what the person is doing: it does not take the focus, and
+        # its fixed size makes tiling compositors (sway) float it instead of giving it a tile.
+        self.setAttribute(Qt.WidgetAttribute.WA_ShowWithoutActivating, True)
         layout = QtWidgets.QVBoxLayout(self)
+        layout.setSizeConstraint(QtWidgets.QLayout.SizeConstraint.SetFixedSize)
         self.usage = QtWidgets.QLabel()
         self.usage.setObjectName("status-usage")
         self.pause = QtWidgets.QLabel()
@@ -151,6 +155,7 @@ class StatusWindow(QtWidgets.QWidget):
             _("This desktop has no system tray: Wellbeing keeps running and enforcing from this window.")
         )
         note.setWordWrap(True)
+        note.setMinimumWidth(360)
         layout.addWidget(self.usage)
         layout.addWidget(self.pause)
         layout.addWidget(note)

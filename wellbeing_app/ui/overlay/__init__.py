@@ -13,7 +13,7 @@ from datetime import datetime
 from wellbeing_app.core.blocks import overlay_kind
 from wellbeing_app.core.model import Decision
 from wellbeing_app.ui.overlay.content import GRANT_CHOICES, STYLE, OverlayContent, headline
-from wellbeing_app.ui.overlay.holder import Holder, Pane, WindowWatch
+from wellbeing_app.ui.overlay.holder import CompositorHold, Holder, Locker, Pane, WindowWatch
 from wellbeing_app.ui.qt import QtCore
 
 __all__ = ["GRANT_CHOICES", "STYLE", "Overlay", "OverlayContent", "headline"]
@@ -26,7 +26,9 @@ class Overlay(QtCore.QObject):
     passcode)`, `back_to_desktop_requested()` (from the content); `closed()` when Escape closed a
     preview. The passcode is checked first (inline: no dialog can sit above the overlay) with
     `verify`, which raises PasscodeError when wrong. `taken_out_of_view(how)` when another program
-    took the overlay out of view and it was put back (see `Holder`; only with a `watch`).
+    took the overlay out of view and it was put back (see `Holder`; only with a `watch` or a
+    `hold`); `fell_back(how, locked, words)` when on Wayland it could not be kept in front and the
+    session was locked (`locked`) or could not be.
     """
 
     postpone_requested = QtCore.Signal()
@@ -35,6 +37,7 @@ class Overlay(QtCore.QObject):
     back_to_desktop_requested = QtCore.Signal()
     closed = QtCore.Signal()
     taken_out_of_view = QtCore.Signal(str)
+    fell_back = QtCore.Signal(str, bool, str)
 
     def __init__(
         self,
@@ -45,13 +48,17 @@ class Overlay(QtCore.QObject):
         render_article: Callable[[str], str | None] | None = None,
         escape_closes: bool = False,
         watch: WindowWatch | None = None,
+        hold: CompositorHold | None = None,
+        locker: Locker | None = None,
         parent: QtCore.QObject | None = None,
     ) -> None:
         """`escape_closes` is for `preview` only: a real overlay ignores Escape. `watch` asks the
-        window system whether the panes are really in view (X11)."""
+        window system whether the panes are really in view (X11); `hold` keeps them in front on a
+        Wayland compositor, and `locker` locks the session where that fails."""
         super().__init__(parent)
-        self.holder = Holder(escape_closes=escape_closes, watch=watch, parent=self)
+        self.holder = Holder(escape_closes=escape_closes, watch=watch, hold=hold, locker=locker, parent=self)
         self.holder.taken_out_of_view.connect(self.taken_out_of_view)
+        self.holder.fell_back.connect(self.fell_back)
         self.content = OverlayContent(
             now=now, verify=verify, passcode_set=passcode_set, render_article=render_article
         )

@@ -28,9 +28,38 @@ class WindowWatch(Protocol):
     def forget(self, window_id: int) -> None: ...
 
 
+class CompositorHold(Protocol):
+    """What keeps the panes in front on a Wayland compositor (`tracker.overlay_hold`, given by the
+    app): `begin(title)` when the panes are shown (they are the windows of this process with that
+    title), `check()` puts back what was taken and names how it was taken ("focus",
+    "fullscreen", "workspace", "minimised", "kept-above"), `change_fd()` becomes readable when the
+    compositor may have changed something, `end()` when the overlay goes. `failed` says in words
+    why it no longer holds, or is None."""
+
+    compositor: str
+    failed: str | None
+
+    def begin(self, title: str) -> None: ...
+
+    def check(self) -> list[str]: ...
+
+    def change_fd(self) -> int | None: ...
+
+    def end(self) -> None: ...
+
+
+#: Locks the session: (whether it locked, what locked it or why nothing did, in words).
+Locker = Callable[[], tuple[bool, str]]
+
 #: Ticks a pane may look out of view before it was ever seen in view (the window manager maps
 #: it a moment after Qt shows it).
 _PATIENCE_TICKS = 3
+#: Ticks the overlay may be out of front on Wayland (a hold that did not put it back, or no hold
+#: at all) before the session is locked, and ticks between two locks while it stays out.
+LOCK_AFTER_TICKS = 3
+LOCK_AGAIN_TICKS = 30
+#: What `fell_back` names as the way when the hold itself stopped working.
+UNHELD = "unheld"
 
 
 class Pane(QtWidgets.QWidget):
@@ -45,7 +74,8 @@ class Pane(QtWidgets.QWidget):
         )
         self.setObjectName("overlay-primary" if primary else "overlay-secondary")
         self.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
-        self.setWindowTitle(_("Wellbeing"))
+        # The title tells a compositor's hold which windows of this process are the overlay's.
+        self.setWindowTitle(_("Wellbeing break and limit screen"))
         self.setAccessibleName(_("Wellbeing break and limit screen"))
         self.primary = primary
         self.may_close = False
@@ -97,24 +127,40 @@ class Holder(QtCore.QObject):
     owner shows the content again on the new panes); `escape_pressed()` when Escape is pressed
     and `escape_closes` (for `preview` only: a real overlay ignores Escape);
     `taken_out_of_view(how)` once per hold and way when `watch` found a pane unmapped,
-    destroyed, moved or covered by another client (the pane is back on top by then).
+    destroyed, moved or covered by another client, or the compositor's `hold` found it taken
+    (the pane is back on top by then).
+
+    On Wayland (`hold` given) the primary pane must be the active window: when it has not been
+    for `LOCK_AFTER_TICKS` seconds (no hold, as on GNOME, or one that did not put it back) or the
+    hold failed, the session is locked with `locker`, again every `LOCK_AGAIN_TICKS` while it
+    stays out, and `fell_back(how, locked, words)` is emitted once per hold and outcome.
     """
 
     ticked = QtCore.Signal()
     screens_changed = QtCore.Signal()
     escape_pressed = QtCore.Signal()
     taken_out_of_view = QtCore.Signal(str)
+    fell_back = QtCore.Signal(str, bool, str)
 
     def __init__(
         self,
         *,
         escape_closes: bool = False,
         watch: WindowWatch | None = None,
+        hold: CompositorHold | None = None,
+        locker: Locker | None = None,
         parent: QtCore.QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._escape_closes = escape_closes
         self._watch = watch
+        self._hold = hold
+        self._locker = locker
+        self._hold_begun = False
+        self._hold_notifier: QtCore.QSocketNotifier | None = None
+        self._out_of_front_ticks = 0
+        self._last_way = ""
+        self._fallbacks_seen: set[bool] = set()
         self._ways_seen: set[str] = set()
         self.panes: list[Pane] = []
         self.holding = False
@@ -147,6 +193,11 @@ class Holder(QtCore.QObject):
                 pane.place()
         self._grab()
         self._keep_on_top.start()
+        if self._hold is not None and not self._hold_begun:
+            self._hold_begun = True
+            primary = self._primary()
+            self._hold.begin(primary.windowTitle() if primary is not None else "")
+            self._listen_to_hold()
 
     def set_mirror_text(self, text: str) -> None:
         self._mirror_text = text
@@ -157,7 +208,14 @@ class Holder(QtCore.QObject):
     def release(self) -> None:
         self.holding = False
         self._ways_seen.clear()
+        self._fallbacks_seen.clear()
+        self._out_of_front_ticks = 0
+        self._last_way = ""
         self._keep_on_top.stop()
+        if self._hold is not None and self._hold_begun:
+            self._hold_begun = False
+            self._stop_listening()
+            self._hold.end()
         self._drop_panes()
 
     def _drop_panes(self) -> None:
@@ -242,6 +300,9 @@ class Holder(QtCore.QObject):
 
     def _tick(self) -> None:
         self.ticked.emit()
+        if self._hold is not None and self.holding:
+            self._check_hold()
+            self._lock_if_out_of_front()
         if self._watch_panes():
             return
         hidden = any(pane.isMinimized() or not pane.isVisible() for pane in self.panes)
@@ -293,3 +354,60 @@ class Holder(QtCore.QObject):
         if how not in self._ways_seen:
             self._ways_seen.add(how)
             self.taken_out_of_view.emit(how)
+
+    # --- on Wayland: the compositor's hold, and locking where it does not hold ---------------------
+
+    def _listen_to_hold(self) -> None:
+        fd = self._hold.change_fd() if self._hold is not None else None
+        if self._hold_notifier is not None and fd == int(self._hold_notifier.socket()):
+            return
+        self._stop_listening()
+        if fd is not None:
+            notifier = QtCore.QSocketNotifier(fd, QtCore.QSocketNotifier.Type.Read, self)
+            notifier.activated.connect(self._check_hold)
+            self._hold_notifier = notifier
+
+    def _stop_listening(self) -> None:
+        if self._hold_notifier is not None:
+            self._hold_notifier.setEnabled(False)
+            self._hold_notifier.deleteLater()
+            self._hold_notifier = None
+
+    def _check_hold(self, *_args: object) -> None:
+        """Let the compositor's hold put back what was taken (at once when it signals, and every
+        tick) and record each way once per hold."""
+        if self._hold is None or not self.holding or self._hold.failed is not None:
+            self._stop_listening()
+            return
+        for how in self._hold.check():
+            self._last_way = how
+            self._taken(how)
+        if self._hold.failed is None:
+            self._listen_to_hold()
+        else:
+            self._stop_listening()
+
+    def _in_front(self) -> bool:
+        primary = self._primary()
+        return primary is not None and primary.isActiveWindow() and not primary.isMinimized()
+
+    def _lock_if_out_of_front(self) -> None:
+        assert self._hold is not None
+        failed = self._hold.failed
+        if failed is None and self._in_front():
+            self._out_of_front_ticks = 0
+            return
+        self._out_of_front_ticks += 1
+        due = self._out_of_front_ticks - LOCK_AFTER_TICKS
+        if due < 0 or due % LOCK_AGAIN_TICKS != 0:
+            return
+        how = UNHELD if failed is not None else (self._last_way or "focus")
+        if self._locker is None:
+            locked, words = False, "nothing can lock the session here"
+        else:
+            locked, words = self._locker()
+        if failed is not None:
+            words = f"{failed}; {words}"
+        if locked not in self._fallbacks_seen:
+            self._fallbacks_seen.add(locked)
+            self.fell_back.emit(how, locked, words)

@@ -32,9 +32,10 @@ from .opening import OpenedStore, open_data_dir
 from .passcode_gate import PasscodeGate
 from .recorder import Recorder
 from .records import Records
+from .status import Status
 from .tamper import TamperWatch
 from .timekeeping import TrustedTime, new_uid
-from .today import Status, Today
+from .today import Today
 from .tracker_lock import TrackerLock
 
 #: The running app looks for settings changed by another process (the command line) this often.

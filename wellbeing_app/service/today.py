@@ -4,42 +4,19 @@ journal), and today at a glance for `status` and the tray."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from wellbeing_app.core.clock import Clock
 from wellbeing_app.core.engine import Engine
 from wellbeing_app.core.events import GrantPayload
-from wellbeing_app.core.model import UNKNOWN_APP, AppRef, Decision, EventKind, UsageSpan
+from wellbeing_app.core.model import UNKNOWN_APP, AppRef, EventKind, UsageSpan
 from wellbeing_app.core.policy import Grant
 from wellbeing_app.storage import Store
 from wellbeing_app.storage.journal import Journal
 
 from .recorder import Recorder
+from .status import Status
 from .timekeeping import TrustedTime
-
-
-@dataclass(frozen=True)
-class Status:
-    """Today at a glance, as `status` and the tray show it."""
-
-    day: date
-    used_seconds: float
-    cap_minutes: int | None  # the cap for today with grants included, None when off
-    decision: Decision
-    next_break_in_seconds: float | None
-    tracking: bool  # whether a tracker (the tray app or `track`) is running now
-    by_app: list[tuple[AppRef, float]] = field(default_factory=list)
-
-    @property
-    def used_minutes(self) -> float:
-        return self.used_seconds / 60
-
-    @property
-    def remaining_minutes(self) -> float | None:
-        if self.cap_minutes is None:
-            return None
-        return max(0.0, self.cap_minutes - self.used_seconds / 60)
 
 
 def _totals(spans: Iterable[UsageSpan]) -> dict[AppRef, float]:

@@ -6,13 +6,16 @@ from __future__ import annotations
 import logging
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from wellbeing_app.core.engine import TickResult
 from wellbeing_app.core.model import AppRef, BlockReason, Decision, Verdict
-from wellbeing_app.service import Service
 from wellbeing_app.service.loop import TickLoop
 from wellbeing_app.tracker.base import Foreground, ProbeSet
 from wellbeing_app.ui.qt import QtCore
+
+if TYPE_CHECKING:
+    from wellbeing_app.service import Service
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,1 @@
+"""The link: a Unix socket between trackers and their clients."""

@@ -26,8 +26,9 @@ from wellbeing_app.core.model import (
     Verdict,
 )
 from wellbeing_app.core.settings import Settings
+from wellbeing_app.core.status import Status
 from wellbeing_app.core.text import Text
-from wellbeing_app.service.status import Status
+from wellbeing_app.link.protocol import LinkError
 
 T = TypeVar("T")
 
@@ -35,15 +36,15 @@ T = TypeVar("T")
 MAX_TEXT_DEPTH = 4
 
 
-class CodecError(ValueError):
-    """A value on the socket does not fit: `field` is where, the message says what was given
-    and what is allowed."""
+class CodecError(LinkError):
+    """A value on the socket does not fit (a `bad-request`): `field` is where, the message says
+    what was given and what is allowed."""
 
     def __init__(self, field: str, given: object, allowed: str) -> None:
         self.field = field
         self.given = given
         self.allowed = allowed
-        super().__init__(f"{field}: {shown_value(given)} is not allowed; use {allowed}")
+        super().__init__("bad-request", f"{field}: {shown_value(given)} is not allowed; use {allowed}")
 
 
 # --- reading fields --------------------------------------------------------------------------------
@@ -119,14 +120,14 @@ def member_of(enum_type: type[Any], value: Any, where: str) -> Any:
 # --- apps, decisions, today ------------------------------------------------------------------------
 
 
-def app_to_json(app: AppRef) -> dict[str, Any]:
+def app_message(app: AppRef) -> dict[str, Any]:
     data: dict[str, Any] = {"executable": app.executable, "name": app.name}
     if app.own:
         data["own"] = True
     return data
 
 
-def app_from_json(value: Any, where: str = "app") -> AppRef:
+def app_from(value: Any, where: str = "app") -> AppRef:
     data = need_object(value, where)
     executable = need_text(data.get("executable"), f"{where}.executable", longest=4096)
     if not executable:
@@ -135,7 +136,7 @@ def app_from_json(value: Any, where: str = "app") -> AppRef:
     return AppRef(executable, name, own=need_flag(data.get("own", False), f"{where}.own"))
 
 
-def decision_to_json(decision: Decision) -> dict[str, Any]:
+def decision_message(decision: Decision) -> dict[str, Any]:
     return {
         "verdict": decision.verdict.value,
         "reason": decision.reason.value if decision.reason else None,
@@ -146,11 +147,11 @@ def decision_to_json(decision: Decision) -> dict[str, Any]:
         "session_seconds": decision.session_seconds,
         "next_break_in_seconds": decision.next_break_in_seconds,
         "postpones_left": decision.postpones_left,
-        "app": app_to_json(decision.app) if decision.app else None,
+        "app": app_message(decision.app) if decision.app else None,
     }
 
 
-def decision_from_json(value: Any, where: str = "decision") -> Decision:
+def decision_from(value: Any, where: str = "decision") -> Decision:
     data = need_object(value, where)
     reason = data.get("reason")
     return Decision(
@@ -165,23 +166,23 @@ def decision_from_json(value: Any, where: str = "decision") -> Decision:
             need_number, data.get("next_break_in_seconds"), f"{where}.next_break_in_seconds"
         ),
         postpones_left=need_whole(data.get("postpones_left", 0), f"{where}.postpones_left", 0, 100),
-        app=optional(app_from_json, data.get("app"), f"{where}.app"),
+        app=optional(app_from, data.get("app"), f"{where}.app"),
     )
 
 
-def status_to_json(status: Status) -> dict[str, Any]:
+def status_message(status: Status) -> dict[str, Any]:
     return {
         "day": status.day.isoformat(),
         "used_seconds": status.used_seconds,
         "cap_minutes": status.cap_minutes,
-        "decision": decision_to_json(status.decision),
+        "decision": decision_message(status.decision),
         "next_break_in_seconds": status.next_break_in_seconds,
         "tracking": status.tracking,
-        "by_app": [{"app": app_to_json(app), "seconds": seconds} for app, seconds in status.by_app],
+        "by_app": [{"app": app_message(app), "seconds": seconds} for app, seconds in status.by_app],
     }
 
 
-def status_from_json(value: Any, where: str = "status") -> Status:
+def status_from(value: Any, where: str = "status") -> Status:
     data = need_object(value, where)
     by_app = data.get("by_app", [])
     if not isinstance(by_app, list):
@@ -190,12 +191,14 @@ def status_from_json(value: Any, where: str = "status") -> Status:
     for index, row in enumerate(by_app):
         place = f"{where}.by_app[{index}]"
         row = need_object(row, place)
-        rows.append((app_from_json(row.get("app"), f"{place}.app"), need_number(row.get("seconds"), f"{place}.seconds")))
+        rows.append(
+            (app_from(row.get("app"), f"{place}.app"), need_number(row.get("seconds"), f"{place}.seconds"))
+        )
     return Status(
         day=need_day(data.get("day"), f"{where}.day"),
         used_seconds=need_number(data.get("used_seconds"), f"{where}.used_seconds"),
         cap_minutes=optional(need_whole, data.get("cap_minutes"), f"{where}.cap_minutes", 0, 24 * 60 * 366),
-        decision=decision_from_json(data.get("decision"), f"{where}.decision"),
+        decision=decision_from(data.get("decision"), f"{where}.decision"),
         next_break_in_seconds=optional(
             need_number, data.get("next_break_in_seconds"), f"{where}.next_break_in_seconds"
         ),
@@ -204,59 +207,50 @@ def status_from_json(value: Any, where: str = "status") -> Status:
     )
 
 
-def status_message(status: Status) -> dict[str, Any]:
-    """The answer to `status`."""
-    return status_to_json(status)
-
-
-def tick_to_json(result: TickResult) -> dict[str, Any]:
-    """What the windows need of a tick: the decision, the trusted time, a warning or break notice
-    to show now. The spans and events stay with the tracker."""
+def tick_message(result: TickResult, status: Status) -> dict[str, Any]:
+    """The push a watcher gets after every tick: what the windows need of it (the decision, the
+    trusted time, a warning or break notice to show now) and today at a glance. The spans and
+    events stay with the tracker."""
     return {
-        "decision": decision_to_json(result.decision),
+        "push": "tick",
+        "decision": decision_message(result.decision),
         "now": result.now.isoformat(),
         "day": result.day.isoformat(),
         "warning_minutes": result.warning_minutes,
         "break_notice": result.break_notice,
+        "status": status_message(status),
     }
 
 
-def tick_from_json(value: Any, where: str = "tick") -> TickResult:
-    data = need_object(value, where)
-    return TickResult(
-        decision=decision_from_json(data.get("decision"), f"{where}.decision"),
+def tick_from(message: Any, where: str = "tick") -> tuple[TickResult, Status]:
+    data = need_object(message, where)
+    result = TickResult(
+        decision=decision_from(data.get("decision"), f"{where}.decision"),
         now=need_instant(data.get("now"), f"{where}.now"),
         day=need_day(data.get("day"), f"{where}.day"),
-        warning_minutes=optional(need_whole, data.get("warning_minutes"), f"{where}.warning_minutes", 0, 24 * 60),
+        warning_minutes=optional(
+            need_whole, data.get("warning_minutes"), f"{where}.warning_minutes", 0, 24 * 60
+        ),
         break_notice=need_flag(data.get("break_notice", False), f"{where}.break_notice"),
     )
-
-
-def tick_message(result: TickResult, status: Status) -> dict[str, Any]:
-    """The push a watcher gets after every tick: the tick and today at a glance."""
-    return {"push": "tick", "tick": tick_to_json(result), "status": status_to_json(status)}
-
-
-def tick_message_from_json(message: Any) -> tuple[TickResult, Status]:
-    data = need_object(message, "push")
-    return tick_from_json(data.get("tick")), status_from_json(data.get("status"))
+    return result, status_from(data.get("status"), f"{where}.status")
 
 
 # --- settings ----------------------------------------------------------------------------------------
 
 
-def settings_to_json(settings: Settings) -> dict[str, Any]:
+def settings_message(settings: Settings) -> dict[str, Any]:
     """The settings as the database keeps them (each its JSON value)."""
     return settings.to_json()
 
 
-def settings_from_json(value: Any, where: str = "settings") -> Settings:
+def settings_from(value: Any, where: str = "settings") -> Settings:
     """Settings from their stored JSON values; an unknown name or a bad value raises
     SettingError (it names the setting, what was given and what is allowed)."""
     return Settings.from_json(need_object(value, where))
 
 
-def changes_from_json(value: Any, where: str = "changes") -> dict[str, Any]:
+def changes_from(value: Any, where: str = "changes") -> dict[str, Any]:
     """Changed settings, each its JSON value, as typed values; raises SettingError."""
     data = need_object(value, where)
     if not data:
@@ -264,14 +258,14 @@ def changes_from_json(value: Any, where: str = "changes") -> dict[str, Any]:
     return {key: Settings.check_json(key, item) for key, item in data.items()}
 
 
-def changes_to_json(changes: Mapping[str, Any]) -> dict[str, Any]:
+def changes_message(changes: Mapping[str, Any]) -> dict[str, Any]:
     return {key: Settings.spec(key).type.to_json(value) for key, value in changes.items()}
 
 
 # --- records -----------------------------------------------------------------------------------------
 
 
-def event_to_json(event: Event) -> dict[str, Any]:
+def event_message(event: Event) -> dict[str, Any]:
     return {
         "uid": event.uid,
         "at": event.at.isoformat(),
@@ -281,7 +275,7 @@ def event_to_json(event: Event) -> dict[str, Any]:
     }
 
 
-def event_from_json(value: Any, where: str = "event") -> Event:
+def event_from(value: Any, where: str = "event") -> Event:
     """An event; details that do not fit their kind are kept as unreadable (as the database does)."""
     data = need_object(value, where)
     kind = member_of(EventKind, data.get("kind"), f"{where}.kind")
@@ -293,20 +287,20 @@ def event_from_json(value: Any, where: str = "event") -> Event:
     )
 
 
-def usage_to_json(row: DayAppUsage) -> dict[str, Any]:
-    return {"day": row.day.isoformat(), "app": app_to_json(row.app), "seconds": row.seconds}
+def usage_message(row: DayAppUsage) -> dict[str, Any]:
+    return {"day": row.day.isoformat(), "app": app_message(row.app), "seconds": row.seconds}
 
 
-def usage_from_json(value: Any, where: str = "usage") -> DayAppUsage:
+def usage_from(value: Any, where: str = "usage") -> DayAppUsage:
     data = need_object(value, where)
     return DayAppUsage(
         need_day(data.get("day"), f"{where}.day"),
-        app_from_json(data.get("app"), f"{where}.app"),
+        app_from(data.get("app"), f"{where}.app"),
         need_number(data.get("seconds"), f"{where}.seconds"),
     )
 
 
-def list_from_json(value: Any, read: Callable[[Any, str], T], where: str) -> list[T]:
+def list_from(value: Any, read: Callable[[Any, str], T], where: str) -> list[T]:
     if not isinstance(value, list):
         raise CodecError(where, value, "a list")
     return [read(item, f"{where}[{index}]") for index, item in enumerate(value)]
@@ -315,12 +309,12 @@ def list_from_json(value: Any, read: Callable[[Any, str], T], where: str) -> lis
 # --- words -------------------------------------------------------------------------------------------
 
 
-def text_to_json(text: Text) -> dict[str, Any]:
+def text_message(text: Text) -> dict[str, Any]:
     """A translatable sentence: its template and parameters, for the reader to render in its language."""
     params: dict[str, Any] = {}
     for key, value in text.params.items():
         if isinstance(value, Text):
-            params[key] = text_to_json(value)
+            params[key] = text_message(value)
         elif value is None or isinstance(value, bool | int | float | str):
             params[key] = value
         else:
@@ -328,7 +322,7 @@ def text_to_json(text: Text) -> dict[str, Any]:
     return {"template": text.template, "params": params}
 
 
-def text_from_json(value: Any, where: str = "text", depth: int = 0) -> Text:
+def text_from(value: Any, where: str = "text", depth: int = 0) -> Text:
     data = need_object(value, where)
     template = need_text(data.get("template"), f"{where}.template")
     params = need_object(data.get("params", {}), f"{where}.params")
@@ -337,11 +331,13 @@ def text_from_json(value: Any, where: str = "text", depth: int = 0) -> Text:
         if isinstance(item, dict):
             if depth >= MAX_TEXT_DEPTH:
                 raise CodecError(f"{where}.params.{key}", item, f"texts nested at most {MAX_TEXT_DEPTH} deep")
-            read[key] = text_from_json(item, f"{where}.params.{key}", depth + 1)
+            read[key] = text_from(item, f"{where}.params.{key}", depth + 1)
         elif item is None or isinstance(item, bool | int | float | str):
             read[key] = item
         else:
-            raise CodecError(f"{where}.params.{key}", item, "a text, a number, true, false, null or a text object")
+            raise CodecError(
+                f"{where}.params.{key}", item, "a text, a number, true, false, null or a text object"
+            )
     text = Text(template, read)
     try:
         text.render()

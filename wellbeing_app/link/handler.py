@@ -9,7 +9,9 @@ no passcode is set, so that the child cannot set one first.
 
 from __future__ import annotations
 
+import getpass
 import io
+import json
 import logging
 from collections.abc import Callable, Mapping
 from datetime import timedelta
@@ -48,6 +50,12 @@ PURPOSES = frozenset(
     }
 )
 
+#: A reply carries at most this much of a long list or an export (a line holds 64 KiB); the
+#: rest follows on asking again from `next`.
+PAGE_BYTES = 40 * 1024
+#: Characters of an export a reply carries (JSON escapes a character in at most 6 bytes).
+EXPORT_PAGE_CHARACTERS = 6 * 1024
+
 #: The most characters of a passcode on the socket (a phrase is at most 128).
 MAX_PASSCODE = 256
 
@@ -78,6 +86,11 @@ class Arguments:
     def whole(self, key: str, lowest: int, highest: int) -> int:
         return codec.need_whole(self.get(key), key, lowest, highest)
 
+    def start(self) -> int:
+        """Where a paged answer goes on from (`next` of the reply before; 0 when not given)."""
+        value = self.get("start")
+        return 0 if value is None else codec.need_whole(value, "start", 0, 10**9)
+
     def finish(self) -> None:
         unknown = sorted(set(self._request) - self._read)
         if unknown:
@@ -99,11 +112,12 @@ def op(name: str) -> Callable[[Op], Op]:
 
 class ServiceHandler:
     """Answers requests on one `Service`. `mode` is "personal" (the tray app's own socket) or
-    "guard"; `user` is the account the service is for; `on_show` brings up the personal app's
-    dashboard (no `show` without it).
+        "guard"; `user` is the account the service is for; `on_show` brings up the personal app's
+        dashboard (no `show` without it); `manager(peer)` says who manages the account (root): in
+    guard mode only they may act while no passcode is set.
 
-    Threading contract: runs on the thread that owns the service (the server's `process()` is
-    called there).
+        Threading contract: runs on the thread that owns the service (the server's `process()` is
+        called there).
     """
 
     def __init__(
@@ -113,13 +127,17 @@ class ServiceHandler:
         mode: str = "personal",
         user: str | None = None,
         on_show: Callable[[], None] | None = None,
+        manager: Callable[[Peer], bool] = lambda peer: peer.uid == 0,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"mode {mode!r} is not allowed; use one of {', '.join(MODES)}")
         self.service = service
         self.mode = mode
-        self.user = user
+        self.user = user or getpass.getuser()
         self.on_show = on_show
+        self.manager = manager
+        #: An export being read page by page, by (peer's pid, format).
+        self.exports: dict[tuple[int, str], str] = {}
 
     def __call__(self, peer: Peer, request: Mapping[str, Any]) -> Any:
         return self.handle(peer, request)
@@ -133,13 +151,12 @@ class ServiceHandler:
         if function is None or (name == "show" and self.on_show is None):
             known = ", ".join(sorted(n for n in OPS if n != "show" or self.on_show is not None))
             raise LinkError("unknown-op", f"op: {shown_value(name)} is not known; use one of {known}")
-        if self.mode == "guard" and name in NEEDS_A_PASSCODE_IN_GUARD_MODE and peer.uid != 0:
-            if not self.service.passcode_is_set():
-                raise LinkError(
-                    "refused",
-                    "no passcode is set for this account: the parent sets one first "
-                    "(sudo wellbeing-app --user NAME passcode set)",
-                )
+        if self._needs_a_passcode_first(peer, str(name)):
+            raise LinkError(
+                "refused",
+                "no passcode is set for this account: the parent sets one first "
+                "(sudo wellbeing-app --user NAME passcode set)",
+            )
         arguments = Arguments(request)
         try:
             result = function(self, peer, arguments)
@@ -156,15 +173,37 @@ class ServiceHandler:
             raise LinkError("failed", str(error)) from None
         return result
 
+    def _needs_a_passcode_first(self, peer: Peer, name: str) -> bool:
+        return (
+            self.mode == "guard"
+            and name in NEEDS_A_PASSCODE_IN_GUARD_MODE
+            and not self.manager(peer)
+            and not self.service.passcode_is_set()
+        )
+
     def _settings(self) -> dict[str, Any]:
         service = self.service
         lockout = service.lockout_until()
         return {
-            "settings": codec.settings_to_json(service.settings),
+            "settings": codec.settings_message(service.settings),
             "passcode_set": service.passcode_is_set(),
             "configured": service.configured,
             "lockout_until": lockout.isoformat() if lockout else None,
         }
+
+
+def page(items: list[dict[str, Any]], start: int) -> dict[str, Any]:
+    """`items[start:]` as far as fits in one reply, and where the next reply goes on (None: done)."""
+    chosen: list[dict[str, Any]] = []
+    size = 0
+    index = start
+    while index < len(items):
+        size += len(json.dumps(items[index], ensure_ascii=False)) * 2  # UTF-8: room for non-Latin
+        if chosen and size > PAGE_BYTES:
+            break
+        chosen.append(items[index])
+        index += 1
+    return {"items": chosen, "next": index if index < len(items) else None}
 
 
 def _checked(arguments: Arguments) -> Arguments:
@@ -173,7 +212,7 @@ def _checked(arguments: Arguments) -> Arguments:
 
 
 def _event(event: Any) -> dict[str, Any]:
-    return codec.event_to_json(event)
+    return codec.event_message(event)
 
 
 @op("hello")
@@ -202,7 +241,7 @@ def _settings(handler: ServiceHandler, peer: Peer, args: Arguments) -> Any:
 
 @op("change-settings")
 def _change_settings(handler: ServiceHandler, peer: Peer, args: Arguments) -> Any:
-    changes = codec.changes_from_json(args.get("changes"))
+    changes = codec.changes_from(args.get("changes"))
     passcode = args.passcode()
     _checked(args)
     handler.service.change_settings(changes, passcode=passcode)
@@ -298,8 +337,9 @@ def _resume(handler: ServiceHandler, peer: Peer, args: Arguments) -> Any:
 @op("report")
 def _report(handler: ServiceHandler, peer: Peer, args: Arguments) -> Any:
     days = args.whole("days", 1, MAX_DAYS)
+    start = args.start()
     _checked(args)
-    return [codec.usage_to_json(row) for row in handler.service.report(days)]
+    return page([codec.usage_message(row) for row in handler.service.report(days)], start)
 
 
 @op("events")
@@ -311,8 +351,9 @@ def _events(handler: ServiceHandler, peer: Peer, args: Arguments) -> Any:
         if not isinstance(kinds_given, list):
             raise CodecError("kinds", kinds_given, "a list of event kinds")
         kinds = [codec.member_of(EventKind, kind, f"kinds[{i}]") for i, kind in enumerate(kinds_given)]
+    start = args.start()
     _checked(args)
-    return [_event(event) for event in handler.service.events(days, kinds)]
+    return page([_event(event) for event in handler.service.events(days, kinds)], start)
 
 
 @op("usage")
@@ -323,8 +364,9 @@ def _usage(handler: ServiceHandler, peer: Peer, args: Arguments) -> Any:
         raise CodecError("last", last.isoformat(), f"a day on or after first ({first.isoformat()})")
     if (last - first).days >= MAX_DAYS:
         raise CodecError("last", last.isoformat(), f"a day less than {MAX_DAYS} days after first")
+    start = args.start()
     _checked(args)
-    return [codec.usage_to_json(row) for row in handler.service.usage_by_day_app(first, last)]
+    return page([codec.usage_message(row) for row in handler.service.usage_by_day_app(first, last)], start)
 
 
 @op("export")
@@ -332,10 +374,20 @@ def _export(handler: ServiceHandler, peer: Peer, args: Arguments) -> Any:
     fmt = args.get("format")
     if fmt not in ("csv", "json"):
         raise CodecError("format", fmt, "csv or json")
+    start = args.start()
     _checked(args)
-    text = io.StringIO()
-    handler.service.export(fmt, text)
-    return {"format": fmt, "text": text.getvalue()}
+    key = (peer.pid, fmt)
+    text = handler.exports.get(key)
+    if text is None or start == 0:
+        if len(handler.exports) >= 4:  # exports begun and never read to the end
+            handler.exports.clear()
+        written = io.StringIO()
+        handler.service.export(fmt, written)
+        text = handler.exports[key] = written.getvalue()
+    end = start + EXPORT_PAGE_CHARACTERS
+    if end >= len(text):
+        handler.exports.pop(key, None)
+    return {"format": fmt, "text": text[start:end], "next": end if end < len(text) else None}
 
 
 @op("delete-all")
@@ -352,4 +404,3 @@ def _show(handler: ServiceHandler, peer: Peer, args: Arguments) -> Any:
     assert handler.on_show is not None  # refused before without it
     handler.on_show()
     return None
-

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from wellbeing_app.core.status import Status
 from wellbeing_app.paths import APP_NAME, DATA_DIR_ENV, log_dir, resolve_data_dir
 
 from .errors import ServiceError
-from .status import Status
 
 if TYPE_CHECKING:
     from .facade import Service

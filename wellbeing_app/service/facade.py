@@ -21,6 +21,7 @@ from wellbeing_app.core.events import (
 )
 from wellbeing_app.core.model import AppRef, Decision, Event, EventKind, Sample
 from wellbeing_app.core.settings import Settings
+from wellbeing_app.core.status import Status
 from wellbeing_app.core.text import N_, Text
 from wellbeing_app.storage import DayAppUsage, ImportResult, StorageError
 from wellbeing_app.storage.journal import Journal
@@ -32,7 +33,6 @@ from .opening import OpenedStore, open_data_dir
 from .passcode_gate import PasscodeGate
 from .recorder import Recorder
 from .records import Records
-from .status import Status
 from .tamper import TamperWatch
 from .timekeeping import TrustedTime, new_uid
 from .today import Today

@@ -11,11 +11,11 @@ from wellbeing_app.core.engine import Engine
 from wellbeing_app.core.events import GrantPayload
 from wellbeing_app.core.model import UNKNOWN_APP, AppRef, EventKind, UsageSpan
 from wellbeing_app.core.policy import Grant
+from wellbeing_app.core.status import Status
 from wellbeing_app.storage import Store
 from wellbeing_app.storage.journal import Journal
 
 from .recorder import Recorder
-from .status import Status
 from .timekeeping import TrustedTime
 
 

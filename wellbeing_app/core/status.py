@@ -1,4 +1,4 @@
-"""Today at a glance: the value `status`, the tray and the dashboard show (no storage needed to read it)."""
+"""Today at a glance: what `status`, the tray and the agent show."""
 
 from __future__ import annotations
 

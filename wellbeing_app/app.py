@@ -23,9 +23,11 @@ from wellbeing_app.notify import never_autolaunch_a_bus
 from wellbeing_app.paths import resolve_data_dir
 
 if TYPE_CHECKING:  # imported when needed: the tray icon shows before the database layer is loaded
+    from wellbeing_app.core.engine import TickResult
     from wellbeing_app.guide.content import Guide
     from wellbeing_app.guide.tips import TipPicker
     from wellbeing_app.service import Service
+    from wellbeing_app.ui.instance import SingleInstance
     from wellbeing_app.ui.overlay import Overlay
     from wellbeing_app.ui.tray import Tray
 
@@ -393,6 +395,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     app = TrayApp(service, qt_app, data_dir_given=Path(args.data_dir) if args.data_dir else None, tray=tray)
     instance.message_received.connect(lambda _message: app.open_dashboard())
+    _serve(instance, app)
     if not app.first_run():
         service.close()
         instance.release()
@@ -413,6 +416,22 @@ def main(args: argparse.Namespace) -> int:
         service.close()
         instance.release()
     return int(code)
+
+
+def _serve(instance: SingleInstance, app: TrayApp) -> None:
+    """The app's socket answers with the service (`status` asks it first) and pushes every tick
+    to those who watch."""
+    from wellbeing_app.link.codec import tick_message
+    from wellbeing_app.link.handler import ServiceHandler
+
+    service = app.service
+    instance.serve(ServiceHandler(service, mode="personal", on_show=instance.show).handle)
+
+    def push(result: TickResult) -> None:
+        if instance.watched():
+            instance.push(tick_message(result, service.status()))
+
+    app.controller.ticked.connect(push)
 
 
 def _quit_on_signals(qt_app: Any) -> Any:

@@ -11,11 +11,9 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from wellbeing_app.core.engine import TickResult
 from wellbeing_app.core.errors import shown_value
-from wellbeing_app.core.events import stored_payload
 from wellbeing_app.core.model import (
     AppRef,
     BlockReason,
@@ -25,10 +23,16 @@ from wellbeing_app.core.model import (
     EventKind,
     Verdict,
 )
-from wellbeing_app.core.settings import Settings
 from wellbeing_app.core.status import Status
 from wellbeing_app.core.text import Text
 from wellbeing_app.link.protocol import LinkError
+
+if TYPE_CHECKING:
+    from wellbeing_app.core.engine import TickResult
+    from wellbeing_app.core.settings import Settings
+
+# The engine, the event details and the settings are imported where they are read: `status`
+# decodes a status only, and starts faster without them (issue 14).
 
 T = TypeVar("T")
 
@@ -223,6 +227,8 @@ def tick_message(result: TickResult, status: Status) -> dict[str, Any]:
 
 
 def tick_from(message: Any, where: str = "tick") -> tuple[TickResult, Status]:
+    from wellbeing_app.core.engine import TickResult
+
     data = need_object(message, where)
     result = TickResult(
         decision=decision_from(data.get("decision"), f"{where}.decision"),
@@ -247,11 +253,15 @@ def settings_message(settings: Settings) -> dict[str, Any]:
 def settings_from(value: Any, where: str = "settings") -> Settings:
     """Settings from their stored JSON values; an unknown name or a bad value raises
     SettingError (it names the setting, what was given and what is allowed)."""
+    from wellbeing_app.core.settings import Settings
+
     return Settings.from_json(need_object(value, where))
 
 
 def changes_from(value: Any, where: str = "changes") -> dict[str, Any]:
     """Changed settings, each its JSON value, as typed values; raises SettingError."""
+    from wellbeing_app.core.settings import Settings
+
     data = need_object(value, where)
     if not data:
         raise CodecError(where, data, "at least one setting and its value")
@@ -259,6 +269,8 @@ def changes_from(value: Any, where: str = "changes") -> dict[str, Any]:
 
 
 def changes_message(changes: Mapping[str, Any]) -> dict[str, Any]:
+    from wellbeing_app.core.settings import Settings
+
     return {key: Settings.spec(key).type.to_json(value) for key, value in changes.items()}
 
 
@@ -277,6 +289,8 @@ def event_message(event: Event) -> dict[str, Any]:
 
 def event_from(value: Any, where: str = "event") -> Event:
     """An event; details that do not fit their kind are kept as unreadable (as the database does)."""
+    from wellbeing_app.core.events import stored_payload
+
     data = need_object(value, where)
     kind = member_of(EventKind, data.get("kind"), f"{where}.kind")
     return Event(

@@ -563,7 +563,7 @@ def _status_from_a_tracker(args: argparse.Namespace, data_dir: Path, out: TextIO
     from wellbeing_app.link.paths import guard_socket, is_protected, personal_socket
     from wellbeing_app.link.protocol import LinkError
 
-    protected = not args.data_dir and is_protected()
+    protected = is_protected()
     try:
         path = guard_socket() if protected else personal_socket(data_dir)
         with LinkClient(path, timeout=2.0 if protected else 1.0) as client:
@@ -571,6 +571,8 @@ def _status_from_a_tracker(args: argparse.Namespace, data_dir: Path, out: TextIO
             settings = client.call("settings")
     except (OSError, LinkError) as error:
         if protected:
+            from wellbeing_app.link.remote import GUARD_NOT_RUNNING
+
             sys.stderr.write(f"wellbeing-app: {_(GUARD_NOT_RUNNING)} ({error})\n")
             return EXIT_ERROR
         return None
@@ -583,10 +585,6 @@ def _status_from_a_tracker(args: argparse.Namespace, data_dir: Path, out: TextIO
     else:
         out.write(status_text(status) + "\n")
     return 0
-
-
-#: What the agent and `status` say in a protected account while the guard does not answer.
-GUARD_NOT_RUNNING = N_("Wellbeing's guard is not running — ask the parent who set it up")
 
 
 def _error_text(error: Exception) -> str:

@@ -467,8 +467,8 @@ def agent_main(args: argparse.Namespace) -> int:
     controller = GuardController(service)
     app = TrayApp(service, qt_app, data_dir_given=None, tray=tray, controller=controller)  # type: ignore[arg-type]
     controller.lost.connect(lambda _why: app.say(_(GUARD_NOT_RUNNING)))
-    app.start()
     stopped_by_signal = _quit_on_signals(qt_app)
+    app.start()
     try:
         code = qt_app.exec()
     finally:

@@ -431,6 +431,7 @@ def main(args: argparse.Namespace) -> int:
         service.close()
         instance.release()
         return 2
+    _give_back_start_memory(qt_app)
     stopped_by_signal = _quit_on_signals(qt_app)
     try:
         code = qt_app.exec()
@@ -469,6 +470,7 @@ def agent_main(args: argparse.Namespace) -> int:
     controller.lost.connect(lambda _why: app.say(_(GUARD_NOT_RUNNING)))
     stopped_by_signal = _quit_on_signals(qt_app)
     app.start()
+    _give_back_start_memory(qt_app)
     try:
         code = qt_app.exec()
     finally:
@@ -476,6 +478,31 @@ def agent_main(args: argparse.Namespace) -> int:
         service.close()
         lock.unlock()
     return int(code)
+
+
+#: How often freed memory is handed back to the system while the app runs.
+TRIM_EVERY_SECONDS = 600
+
+
+def _give_back_start_memory(qt_app: Any) -> None:
+    """Once started, hand the memory freed after loading (imports, the first queries) back to the
+    system: glibc keeps freed heap pages otherwise, and they count as the app's own (issue 14)."""
+    import ctypes
+
+    from wellbeing_app.ui.qt import QtCore
+
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None)  # the symbols of the process itself: glibc's among them
+    if not hasattr(libc, "malloc_trim"):
+        return
+    # Soon after the start, and now and then after (a dashboard opened and closed leaves some too).
+    QtCore.QTimer.singleShot(2000, qt_app, lambda: libc.malloc_trim(0))
+    timer = QtCore.QTimer(qt_app)
+    timer.setObjectName("give back freed memory")
+    timer.setInterval(TRIM_EVERY_SECONDS * 1000)
+    timer.timeout.connect(lambda: libc.malloc_trim(0))
+    timer.start()
 
 
 def _serve(instance: SingleInstance, app: TrayApp) -> None:

@@ -33,6 +33,7 @@ def test_every_setting_is_declared_with_a_description_and_an_allowed_range() -> 
         "always_allowed",
         "app_limits",
         "downtime",
+        "protected_lock_limit",
         "break_every_minutes",
         "break_length_minutes",
         "postpones_allowed",

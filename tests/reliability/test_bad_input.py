@@ -44,6 +44,7 @@ BAD_VALUES: dict[str, list[str]] = {
         "weeknights 9pm",
         '[{"days": ["mon"]}]',
     ],
+    "protected_lock_limit": ["-1", "11", "off", "three", "2.5", "3 min"],
     "break_every_minutes": ["9", "121", "ten", "-5", "30 s"],
     "break_length_minutes": ["0", "31", "off", "five"],
     "postpones_allowed": ["-1", "4", "many", "off"],

@@ -158,6 +158,7 @@ GOOD_VALUES = {
     "always_allowed": "supertux2",
     "app_limits": "supertux2=720",
     "downtime": "none",
+    "protected_lock_limit": "0",
     "break_every_minutes": "off",
     "break_length_minutes": "1",
     "postpones_allowed": "3",

@@ -180,6 +180,14 @@ SENTENCES: dict[EventKind, tuple[dict[str, Any], str]] = {
         "The file of the last few seconds' records had been replaced (it is a symbolic link to /dev/null); "
         "it was moved aside and a new one begun",
     ),
+    EventKind.SESSION_LOCKED: (
+        {"session": "c2", "reason": "overlay_down", "count": 1, "limit": 3},
+        "The session was locked because the limit screen was not up (lock 1 of 3 before it is ended)",
+    ),
+    EventKind.SESSION_ENDED: (
+        {"session": "c2", "locks": 3},
+        "The session was ended: 3 locks did not keep the counted apps away",
+    ),
     EventKind.WARNING: ({"minutes_left": 5}, "Warned: 5 minutes of screen time left"),
     EventKind.BREAK_NOTICE: ({"in_seconds": 60}, "Told that a break is coming"),
     EventKind.BREAK_STARTED: ({"forced": True, "minutes": 5.0}, "A 5-minute break began"),

@@ -21,7 +21,7 @@ from datetime import date, datetime
 from typing import Any, ClassVar, Generic, Self, TypeVar, get_args
 
 from .errors import CoreError
-from .model import BlockReason, EventKind
+from .model import BlockReason, EventKind, LockReason
 from .text import Text
 
 T = TypeVar("T")
@@ -466,6 +466,31 @@ class OverlayHiddenPayload(EventPayload):
 
 
 @dataclass(frozen=True)
+class SessionLockedPayload(EventPayload):
+    """Protected mode's guard locked a login session (logind's id `session`) during a block:
+    the `count`-th lock of this block, of `limit` before the session is ended (0: never).
+    `error` says why logind did not do it, when it did not."""
+
+    KIND = EventKind.SESSION_LOCKED
+    session: str = detail(Words(), "")
+    reason: LockReason | None = detail(Member(LockReason), None)
+    count: int = detail(Whole(), 0)
+    limit: int = detail(Whole(), 0)
+    error: str = detail(Words(), "", omit_default=True)
+
+
+@dataclass(frozen=True)
+class SessionEndedPayload(EventPayload):
+    """Protected mode's guard ended a login session after `locks` locks in one block did not
+    stop the counted apps. `error` says why logind did not do it, when it did not."""
+
+    KIND = EventKind.SESSION_ENDED
+    session: str = detail(Words(), "")
+    locks: int = detail(Whole(), 0)
+    error: str = detail(Words(), "", omit_default=True)
+
+
+@dataclass(frozen=True)
 class FileRefusedPayload(EventPayload):
     """A file the app keeps records in ("journal", "database") was not a regular file of this user
     (`why`: "it is a symbolic link to /dev/null"); it was moved to `moved_to` and a new one begun."""
@@ -523,6 +548,8 @@ Payload = (
     | StartChangedPayload
     | OtherDisplayPayload
     | OverlayHiddenPayload
+    | SessionLockedPayload
+    | SessionEndedPayload
     | FileRefusedPayload
     | UnreadablePayload
 )

@@ -139,6 +139,8 @@ class EventKind(enum.Enum):
     OVERLAY_HIDDEN = "overlay_hidden"
     FILE_REFUSED = "file_refused"
     UNWATCHED = "unwatched"
+    SESSION_LOCKED = "session_locked"
+    SESSION_ENDED = "session_ended"
 
 
 @dataclass(frozen=True)
@@ -168,6 +170,19 @@ class BlockReason(enum.Enum):
     CAP = "cap"
     DOWNTIME = "downtime"
     APP_LIMIT = "app_limit"
+
+
+class LockReason(enum.Enum):
+    """Why protected mode's guard locked a session during a block."""
+
+    #: a counted app was in front and no live agent showed the block screen
+    OVERLAY_DOWN = "overlay_down"
+    #: the agent runs, but a counted app stayed in front past the grace seconds
+    APP_IN_FRONT = "app_in_front"
+    #: the session was unlocked while the block stood, with a counted app in front
+    UNLOCKED = "unlocked"
+    #: the last lock did not take (no screen locker answered), and a counted app was in front
+    NOT_LOCKED = "not_locked"
 
 
 @dataclass(frozen=True)

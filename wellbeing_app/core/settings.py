@@ -540,6 +540,12 @@ class Settings:
     downtime: tuple[DowntimeWindow, ...] = setting(
         (), Downtime(), N_("Hours in which counted apps are blocked, like bedtime"), group="limits"
     )
+    protected_lock_limit: int = setting(
+        3,
+        IntRange(0, 10, N_("locks")),
+        N_("Protected mode: end the session after this many locks during one block (0 = never end it)"),
+        group="limits",
+    )
     break_every_minutes: int | None = setting(
         30,
         IntRange(10, 120, N_("minutes"), step=5, can_be_off=True),

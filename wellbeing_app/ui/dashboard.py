@@ -30,6 +30,8 @@ from wellbeing_app.core.events import (
     PasscodeLockedOutPayload,
     PasscodeOkPayload,
     RecordsRestoredPayload,
+    SessionEndedPayload,
+    SessionLockedPayload,
     SettingChangedPayload,
     StartChangedPayload,
     SuspendPayload,
@@ -42,7 +44,7 @@ from wellbeing_app.core.events import (
     WarningPayload,
     ZoneChangedPayload,
 )
-from wellbeing_app.core.model import AppRef, Event, EventKind, Verdict
+from wellbeing_app.core.model import AppRef, Event, EventKind, LockReason, Verdict
 from wellbeing_app.core.policy import is_exempt
 from wellbeing_app.core.settings import Settings, Weekday
 from wellbeing_app.i18n import _, localize, ngettext
@@ -237,6 +239,29 @@ def describe_event(event: Event) -> str:
             return _(
                 "Another program tried to take the limit screen out of view ({way}); it was put back on top"
             ).format(way=way)
+        case SessionLockedPayload(reason=reason, count=count, limit=limit, error=error):
+            why = _lock_reason(reason)
+            if error:
+                return _(
+                    "Wellbeing tried to lock the session because {why}, but it did not lock: {error}"
+                ).format(why=why, error=error)
+            if limit and count:
+                return _(
+                    "The session was locked because {why} (lock {count} of {limit} before it is ended)"
+                ).format(why=why, count=count, limit=limit)
+            return _("The session was locked because {why}").format(why=why)
+        case SessionEndedPayload(locks=locks, error=error):
+            if error:
+                return ngettext(
+                    "Wellbeing tried to end the session after {n} lock, but it did not end: {error}",
+                    "Wellbeing tried to end the session after {n} locks, but it did not end: {error}",
+                    locks,
+                ).format(n=locks, error=error)
+            return ngettext(
+                "The session was ended: {n} lock did not keep the counted apps away",
+                "The session was ended: {n} locks did not keep the counted apps away",
+                locks,
+            ).format(n=locks)
         case FileRefusedPayload(file="database", why=why):
             return _(
                 "The records file had been replaced by something else ({why}); it was moved aside and a new one begun"
@@ -247,6 +272,22 @@ def describe_event(event: Event) -> str:
             ).format(why=why or "?")
         case UnreadablePayload():
             return _("Something happened: {kind}").format(kind=event.kind.value)
+        case unknown:
+            assert_never(unknown)
+
+
+def _lock_reason(reason: LockReason | None) -> str:
+    match reason:
+        case LockReason.OVERLAY_DOWN:
+            return _("the limit screen was not up")
+        case LockReason.APP_IN_FRONT:
+            return _("a counted app stayed in front")
+        case LockReason.UNLOCKED:
+            return _("it was unlocked while the limit stood")
+        case LockReason.NOT_LOCKED:
+            return _("the last lock did not take")
+        case None:
+            return _("a limit stood")
         case unknown:
             assert_never(unknown)
 

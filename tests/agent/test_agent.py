@@ -98,6 +98,10 @@ def test_without_the_guard_the_tray_says_so_and_the_agent_comes_back_by_itself(
         guard.stop()
     assert agent.tray.tooltip() == GUARD_NOT_RUNNING
     assert not agent.controller.online
+    # nothing guarded passes while the guard is away, and the words say why
+    assert agent.service.passcode_is_set()
+    with pytest.raises(PasscodeError, match="guard is not running"):
+        agent.service.verify_passcode(PASSCODE, purpose="grant more time")
     began = time.monotonic()
     guard.start()
     qtbot.waitUntil(lambda: agent.controller.online, timeout=10000)

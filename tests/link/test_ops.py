@@ -3,9 +3,11 @@ real socket: what it answers, what it changes, and that a refused request change
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import socket
 import tempfile
 import time
 from collections.abc import Iterator
@@ -307,3 +309,20 @@ def test_in_guard_mode_the_child_cannot_be_first_to_set_a_passcode(guarded: Link
     )
     guarded.call("change-settings", changes={"daily_cap_minutes": 120}, passcode=PASSCODE)
     assert guarded.service.settings.daily_cap_minutes == 120
+
+
+def test_garbage_and_a_10_mb_line_on_the_services_socket_change_nothing(linked: Linked) -> None:
+    before = linked.records()
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.settimeout(10)
+        sock.connect(str(linked.running.server.path))
+        sock.sendall(b'{"id": 1, "op": "delete-all"\n')  # cut short: not JSON
+        assert b'"error":"bad-request"' in sock.recv(65536)
+        sock.sendall(b'\xff\xfe{"op": "grant", "minutes": 60}\n')
+        assert b'"error":"bad-request"' in sock.recv(65536)
+        # the server closes the connection before the line ends
+        with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+            sock.sendall(b'{"id": 2, "op": "change-settings", "changes": {"daily_cap_minutes": 120}, "pad": "'
+                         + b"x" * (10 * 1024 * 1024) + b'"}\n')  # fmt: skip
+    assert linked.records() == before
+    assert linked.call("hello")["mode"] == "personal"  # the service goes on answering others

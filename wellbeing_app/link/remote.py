@@ -83,8 +83,7 @@ class RemoteService:
         self.notices: list[str] = []
         self._settings: Settings | None = None
         self._settings_at = -1e9
-        self._passcode_set = False
-        self._configured = True
+        self._passcode_set = True
         self._decision: Decision | None = None
         self._status: Status | None = None
         self._offset = timedelta(0)  # the guard's trusted time minus this session's clock
@@ -122,7 +121,6 @@ class RemoteService:
         self._settings = settings
         self._settings_at = self.clock.elapsed()
         self._passcode_set = bool(answer.get("passcode_set"))
-        self._configured = bool(answer.get("configured", True))
         return settings
 
     # --- settings -----------------------------------------------------------------------------------
@@ -155,7 +153,12 @@ class RemoteService:
     # --- passcode -----------------------------------------------------------------------------------
 
     def passcode_is_set(self) -> bool:
-        answer = self.call("lockout")
+        """As the guard says; while it does not answer, as it said last (set, before it ever did:
+        nothing guarded passes without the guard)."""
+        try:
+            answer = self.call("lockout")
+        except ServiceError:
+            return self._passcode_set
         self._passcode_set = bool(answer.get("passcode_set"))
         return self._passcode_set
 
@@ -167,7 +170,12 @@ class RemoteService:
         return None if until is None else datetime.fromisoformat(until)
 
     def verify_passcode(self, passcode: str | None, *, purpose: str) -> None:
-        self.call("verify-passcode", passcode=passcode, purpose=purpose)
+        """Raise PasscodeError unless the guard accepts the passcode (also while it does not
+        answer: then nothing can be checked, and the words say why)."""
+        try:
+            self.call("verify-passcode", passcode=passcode, purpose=purpose)
+        except ServiceError as error:
+            raise PasscodeError(error.text) from None
 
     def set_passcode(self, new: str, *, current: str | None = None) -> None:
         self.remember_settings(self.call("passcode-set", new=new, current=current))

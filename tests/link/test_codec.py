@@ -15,7 +15,6 @@ from wellbeing_app.core.errors import SettingError
 from wellbeing_app.core.events import GrantPayload, UnreadablePayload
 from wellbeing_app.core.model import AppRef, DayAppUsage, Decision, EventKind, Sample, Verdict
 from wellbeing_app.core.settings import Settings
-from wellbeing_app.core.text import Text
 from wellbeing_app.link import codec
 from wellbeing_app.link.codec import CodecError
 from wellbeing_app.service import Service
@@ -77,13 +76,6 @@ def test_settings_travel_as_their_stored_values(service: Service) -> None:
     assert codec.changes_from(through_json(codec.changes_message(changes))) == changes
 
 
-def test_a_translatable_sentence_keeps_its_template_and_parameters() -> None:
-    text = Text(
-        "{key}: {given} is not allowed; use {allowed}", {"key": "x", "given": 5, "allowed": Text("minutes")}
-    )
-    assert codec.text_from(through_json(codec.text_message(text))) == text
-
-
 @pytest.mark.parametrize(
     ("read", "value", "field", "allowed"),
     [
@@ -104,7 +96,6 @@ def test_a_translatable_sentence_keeps_its_template_and_parameters() -> None:
             "the name of a program",
         ),
         (codec.event_from, {"kind": "party"}, "event.kind", "one of warning"),
-        (codec.text_from, {"template": "{missing}", "params": {}}, "text.template", "are all given"),
     ],
 )
 def test_a_value_that_does_not_fit_is_refused_with_where_what_and_what_is_allowed(

@@ -1,6 +1,6 @@
 """The socket's vocabulary: the value objects the windows read, to JSON and back.
 
-Every `…_to_json` has a `…_from_json` that refuses what does not fit with `CodecError`, naming the
+Every `…_message` has a `…_from` that refuses what does not fit with `CodecError`, naming the
 field, what was given and what is allowed. Times are ISO-8601 with their UTC offset, days
 `YYYY-MM-DD`, enums their values, settings their stored JSON values, event details the JSON form
 `core.events` declares for storage and export. No storage, no Qt: the agent reads these.
@@ -24,7 +24,6 @@ from wellbeing_app.core.model import (
     Verdict,
 )
 from wellbeing_app.core.status import Status
-from wellbeing_app.core.text import Text
 from wellbeing_app.link.protocol import LinkError
 
 if TYPE_CHECKING:
@@ -35,9 +34,6 @@ if TYPE_CHECKING:
 # decodes a status only, and starts faster without them (issue 14).
 
 T = TypeVar("T")
-
-#: How deep a translatable text's parameters may nest (a Text inside a Text…).
-MAX_TEXT_DEPTH = 4
 
 
 class CodecError(LinkError):
@@ -318,43 +314,3 @@ def list_from(value: Any, read: Callable[[Any, str], T], where: str) -> list[T]:
     if not isinstance(value, list):
         raise CodecError(where, value, "a list")
     return [read(item, f"{where}[{index}]") for index, item in enumerate(value)]
-
-
-# --- words -------------------------------------------------------------------------------------------
-
-
-def text_message(text: Text) -> dict[str, Any]:
-    """A translatable sentence: its template and parameters, for the reader to render in its language."""
-    params: dict[str, Any] = {}
-    for key, value in text.params.items():
-        if isinstance(value, Text):
-            params[key] = text_message(value)
-        elif value is None or isinstance(value, bool | int | float | str):
-            params[key] = value
-        else:
-            params[key] = str(value)
-    return {"template": text.template, "params": params}
-
-
-def text_from(value: Any, where: str = "text", depth: int = 0) -> Text:
-    data = need_object(value, where)
-    template = need_text(data.get("template"), f"{where}.template")
-    params = need_object(data.get("params", {}), f"{where}.params")
-    read: dict[str, Any] = {}
-    for key, item in params.items():
-        if isinstance(item, dict):
-            if depth >= MAX_TEXT_DEPTH:
-                raise CodecError(f"{where}.params.{key}", item, f"texts nested at most {MAX_TEXT_DEPTH} deep")
-            read[key] = text_from(item, f"{where}.params.{key}", depth + 1)
-        elif item is None or isinstance(item, bool | int | float | str):
-            read[key] = item
-        else:
-            raise CodecError(
-                f"{where}.params.{key}", item, "a text, a number, true, false, null or a text object"
-            )
-    text = Text(template, read)
-    try:
-        text.render()
-    except (KeyError, IndexError, ValueError, AttributeError, TypeError):
-        raise CodecError(f"{where}.template", template, "a sentence whose {fields} are all given") from None
-    return text

@@ -180,7 +180,10 @@ def bench_database(quick: bool) -> None:
                            capture_output=True)  # fmt: skip
             times.append(time.perf_counter() - began)
         report("`wellbeing-app status` (whole process)", f"median {statistics.median(times) * 1000:.0f} ms",
-               f"on the {days}-day database")  # fmt: skip
+               f"on the {days}-day database, no tracker running (it reads the database)")  # fmt: skip
+        report("`wellbeing-app status` with a tracker running",
+               f"median {statistics.median(status_with_a_tracker(env, 3 if quick else 7)) * 1000:.0f} ms",
+               f"on the {days}-day database, `track` running: it answers over its socket")  # fmt: skip
         service = Service.open(data)
         for label, span in (("a week", 7), ("a month", 30), ("a year", 365)):
             times = []
@@ -191,6 +194,36 @@ def bench_database(quick: bool) -> None:
             report(f"report query for {label}", f"median {statistics.median(times) * 1000:.1f} ms",
                    f"per-day per-app totals, {days}-day database")  # fmt: skip
         service.close()
+
+
+def status_with_a_tracker(env: dict[str, str], runs: int) -> list[float]:
+    """Times of `status --json` while `wellbeing-app track` runs on the data dir of `env`."""
+    from wellbeing_app.link.client import LinkClient
+    from wellbeing_app.link.paths import personal_socket
+    from wellbeing_app.link.protocol import LinkError
+
+    tracker = subprocess.Popen([sys.executable, "-m", "wellbeing_app", "track"], env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        socket_path = personal_socket(Path(env["WELLBEING_DATA_DIR"]))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                with LinkClient(socket_path) as client:
+                    client.call("status")
+                break
+            except LinkError:  # not serving yet
+                time.sleep(0.05)
+        times = []
+        for _ in range(runs):
+            began = time.perf_counter()
+            subprocess.run([sys.executable, "-m", "wellbeing_app", "status", "--json"], env=env, check=True,
+                           capture_output=True)  # fmt: skip
+            times.append(time.perf_counter() - began)
+        return times
+    finally:
+        tracker.send_signal(signal.SIGTERM)
+        tracker.wait(timeout=20)
 
 
 def bench_track(quick: bool) -> None:

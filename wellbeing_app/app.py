@@ -23,9 +23,13 @@ from wellbeing_app.notify import never_autolaunch_a_bus
 from wellbeing_app.paths import resolve_data_dir
 
 if TYPE_CHECKING:  # imported when needed: the tray icon shows before the database layer is loaded
+    from wellbeing_app.core.engine import TickResult
     from wellbeing_app.guide.content import Guide
     from wellbeing_app.guide.tips import TipPicker
     from wellbeing_app.service import Service
+    from wellbeing_app.tracker.base import ProbeSet
+    from wellbeing_app.ui.controller import TickRelay
+    from wellbeing_app.ui.instance import SingleInstance
     from wellbeing_app.ui.overlay import Overlay
     from wellbeing_app.ui.tray import Tray
 
@@ -41,10 +45,14 @@ class TrayApp:
     """
 
     def __init__(
-        self, service: Service, qt_app: object, *, data_dir_given: Path | None, tray: Tray | None = None
+        self,
+        service: Service,
+        qt_app: object,
+        *,
+        data_dir_given: Path | None,
+        tray: Tray | None = None,
+        controller: TickRelay | None = None,
     ) -> None:
-        from wellbeing_app.tracker.choose import choose_probes
-        from wellbeing_app.ui.controller import Controller
         from wellbeing_app.ui.tray import StatusWindow, Tray
 
         self.service = service
@@ -57,8 +65,15 @@ class TrayApp:
         self._overlay: Overlay | None = None
         self._use_language()
         self._tips_shown: dict[date, list[str]] = {}
-        self.probes = choose_probes()
-        self.controller = Controller(service, self.probes)
+        # The ticks: the local loop on this session's probes, or (protected mode) the guard's.
+        self.probes: ProbeSet | None = None
+        if controller is None:
+            from wellbeing_app.tracker.choose import choose_probes
+            from wellbeing_app.ui.controller import Controller
+
+            self.probes = choose_probes()
+            controller = Controller(service, self.probes)
+        self.controller = controller
         from wellbeing_app.ui.qt import QtCore, QtGui
 
         self._signs = surroundings.Signs()
@@ -182,7 +197,14 @@ class TrayApp:
             self._overlay.hide()
         self._overlay_watch.close()
         self.tray.hide()
-        self.probes.close()
+        if self.probes is not None:
+            self.probes.close()
+
+    def say(self, words: str) -> None:
+        """Put `words` where today's figures go (the agent without its guard)."""
+        self.tray.say(words)
+        if self.status_window is not None:
+            self.status_window.say(words)
 
     # --- reacting ----------------------------------------------------------------------------------
 
@@ -378,9 +400,12 @@ def _load_qt_translations(qt_app: Any, language: str, old: Any) -> Any:
 
 
 def main(args: argparse.Namespace) -> int:
+    from wellbeing_app.link.paths import is_protected
     from wellbeing_app.ui.instance import SingleInstance
     from wellbeing_app.ui.qt import QtCore, QtWidgets
 
+    if is_protected():  # the guard holds this account's data: the tray app is its agent, never personal
+        return agent_main(args)
     data_dir = resolve_data_dir(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     never_autolaunch_a_bus()  # before Qt looks for a session bus
@@ -413,6 +438,7 @@ def main(args: argparse.Namespace) -> int:
         return 2
     app = TrayApp(service, qt_app, data_dir_given=Path(args.data_dir) if args.data_dir else None, tray=tray)
     instance.message_received.connect(lambda _message: app.open_dashboard())
+    _serve(instance, app)
     if not app.first_run():
         service.close()
         instance.release()
@@ -425,6 +451,7 @@ def main(args: argparse.Namespace) -> int:
         service.close()
         instance.release()
         return 2
+    _give_back_start_memory(qt_app)
     stopped_by_signal = _quit_on_signals(qt_app)
     try:
         code = qt_app.exec()
@@ -433,6 +460,85 @@ def main(args: argparse.Namespace) -> int:
         service.close()
         instance.release()
     return int(code)
+
+
+def agent_main(args: argparse.Namespace) -> int:
+    """`wellbeing-app run` in a protected account."""
+    from wellbeing_app.link.paths import guard_socket, private_runtime_dir
+    from wellbeing_app.link.remote import GUARD_NOT_RUNNING, RemoteService
+    from wellbeing_app.ui.agent import GuardController
+    from wellbeing_app.ui.qt import QtCore, QtWidgets
+    from wellbeing_app.ui.tray import Tray
+
+    never_autolaunch_a_bus()
+    QtCore.QCoreApplication.setApplicationName("Wellbeing")
+    QtCore.QCoreApplication.setOrganizationName("wellbeing-app")
+    qt_app = QtWidgets.QApplication(sys.argv[:1])
+    qt_app.setQuitOnLastWindowClosed(False)
+    qt_app.setDesktopFileName("wellbeing-app")
+    lock = QtCore.QLockFile(str(private_runtime_dir() / "agent.lock"))
+    lock.setStaleLockTime(0)
+    if not lock.tryLock(100):
+        sys.stderr.write(_("wellbeing-app: Wellbeing already runs in this account") + "\n")
+        return 0
+    tray = Tray()
+    if tray.available():
+        tray.show()
+    service = RemoteService(guard_socket())
+    controller = GuardController(service)
+    app = TrayApp(service, qt_app, data_dir_given=None, tray=tray, controller=controller)  # type: ignore[arg-type]
+    controller.lost.connect(lambda _why: app.say(_(GUARD_NOT_RUNNING)))
+    stopped_by_signal = _quit_on_signals(qt_app)
+    app.start()
+    _give_back_start_memory(qt_app)
+    try:
+        code = qt_app.exec()
+    finally:
+        app.stop(how="signal" if stopped_by_signal() else "quit")
+        service.close()
+        lock.unlock()
+    return int(code)
+
+
+#: How often freed memory is handed back to the system while the app runs.
+TRIM_EVERY_SECONDS = 600
+
+
+def _give_back_start_memory(qt_app: Any) -> None:
+    """Once started, hand the memory freed after loading (imports, the first queries) back to the
+    system: glibc keeps freed heap pages otherwise, and they count as the app's own (issue 14)."""
+    import ctypes
+
+    from wellbeing_app.ui.qt import QtCore
+
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None)  # the symbols of the process itself: glibc's among them
+    if not hasattr(libc, "malloc_trim"):
+        return
+    # Soon after the start, and now and then after (a dashboard opened and closed leaves some too).
+    QtCore.QTimer.singleShot(2000, qt_app, lambda: libc.malloc_trim(0))
+    timer = QtCore.QTimer(qt_app)
+    timer.setObjectName("give back freed memory")
+    timer.setInterval(TRIM_EVERY_SECONDS * 1000)
+    timer.timeout.connect(lambda: libc.malloc_trim(0))
+    timer.start()
+
+
+def _serve(instance: SingleInstance, app: TrayApp) -> None:
+    """The app's socket answers with the service (`status` asks it first) and pushes every tick
+    to those who watch."""
+    from wellbeing_app.link.codec import tick_message
+    from wellbeing_app.link.handler import ServiceHandler
+
+    service = app.service
+    instance.serve(ServiceHandler(service, mode="personal", on_show=instance.show).handle)
+
+    def push(result: TickResult) -> None:
+        if instance.watched():
+            instance.push(tick_message(result, service.status()))
+
+    app.controller.ticked.connect(push)
 
 
 def _quit_on_signals(qt_app: Any) -> Any:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import plistlib
 import shlex
 import sys
 from pathlib import Path
@@ -40,6 +39,8 @@ def _desktop_quote(part: str) -> str:
 
 def launch_agent(command: list[str]) -> bytes:
     """The property list of the macOS LaunchAgent that runs `command` at login."""
+    import plistlib  # macOS only: its XML parser stays out of the app elsewhere
+
     return plistlib.dumps({"Label": LAUNCH_AGENT_LABEL, "ProgramArguments": command, "RunAtLoad": True})
 
 

@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any, TextIO
 from wellbeing_app import __version__
 from wellbeing_app.core import languages
 from wellbeing_app.core.blocks import block_kind, preview_kinds
-from wellbeing_app.core.breaks import BreakError
 from wellbeing_app.core.errors import CoreError
 from wellbeing_app.core.settings import Settings
 from wellbeing_app.core.text import N_
@@ -25,7 +24,9 @@ from wellbeing_app.i18n import _, current_language, localize, ngettext, set_lang
 from wellbeing_app.paths import log_dir, resolve_data_dir
 
 if TYPE_CHECKING:  # the service (and SQLAlchemy) is imported only by commands that need it
-    from wellbeing_app.service import Service, Status
+    from wellbeing_app.core.status import Status
+    from wellbeing_app.link.server import LinkServer
+    from wellbeing_app.service import Service
 
 EXIT_ERROR = 2
 
@@ -271,16 +272,44 @@ def cmd_track(service: Service, args: argparse.Namespace, out: TextIO) -> None:
     if service.tracker_running():
         raise CliError(_("another tracker is already running for this data dir"))
     probes = choose_probes()
+    server = None
     try:
         for status in probes.statuses():
             if not status.works:
                 sys.stderr.write(f"{status.kind}: {status.detail}\n")
-        count = run_tracking(service, probes, seconds=args.seconds)
+        server = _track_server(service)
+        count = run_tracking(service, probes, seconds=args.seconds, server=server)
     finally:
         probes.close()
+        if server is not None:
+            server.close()
     out.write(
         ngettext("Tracked {count} sample.", "Tracked {count} samples.", count).format(count=count) + "\n"
     )
+
+
+def _track_server(service: Service) -> LinkServer | None:
+    """The tracker's socket, that `status` asks (only this account may connect); None when it
+    cannot be served (the tracker runs on without it)."""
+    import os
+
+    from wellbeing_app.link.handler import ServiceHandler
+    from wellbeing_app.link.paths import personal_socket
+    from wellbeing_app.link.protocol import LinkError
+    from wellbeing_app.link.server import LinkServer
+
+    uid = os.getuid()
+    try:
+        server = LinkServer(
+            personal_socket(service.data_dir),
+            ServiceHandler(service).handle,
+            allow=lambda peer: peer.uid == uid,
+        )
+        server.open()
+    except (OSError, LinkError) as error:
+        logging.getLogger(__name__).warning("the tracker's socket cannot be served: %s", error)
+        return None
+    return server
 
 
 def cmd_doctor(service: Service, args: argparse.Namespace, out: TextIO) -> None:
@@ -494,6 +523,10 @@ def main(
         except CliError as error:
             sys.stderr.write(f"wellbeing-app: {_error_text(error)}\n")
             return EXIT_ERROR
+    if command == "status" and not args.user:  # root's --user asked the guard above
+        answered = _status_from_a_tracker(args, data_dir, out)
+        if answered is not None:
+            return answered
     from wellbeing_app.service import Service, ServiceError
     from wellbeing_app.storage import StorageError
 
@@ -536,7 +569,7 @@ def main(
     except BrokenPipeError:
         sys.stderr.close()  # the reader went away (`| head`): nothing more to say
         return 0
-    except (CliError, CoreError, ServiceError, StorageError, BreakError) as error:
+    except (CliError, CoreError, ServiceError, StorageError) as error:  # BreakError is a CoreError
         sys.stderr.write(f"wellbeing-app: {_error_text(error)}\n")
         return EXIT_ERROR
     finally:
@@ -613,6 +646,39 @@ def _service_command(args: argparse.Namespace, out: TextIO) -> int:
     except GuardError as error:
         sys.stderr.write(f"wellbeing-app: {error}\n")
         return EXIT_ERROR
+
+
+def _status_from_a_tracker(args: argparse.Namespace, data_dir: Path, out: TextIO) -> int | None:
+    """`status` as the running tracker says it: the guard in a protected account, else the tray
+    app (or `track`) of this data dir. None when no tracker answers: the database is read then.
+    In a protected account the guard is the only one that knows: without it, say so."""
+    from wellbeing_app.link.client import LinkClient
+    from wellbeing_app.link.codec import status_from
+    from wellbeing_app.link.paths import guard_socket, is_protected, personal_socket
+    from wellbeing_app.link.protocol import LinkError
+
+    protected = is_protected()
+    try:
+        path = guard_socket() if protected else personal_socket(data_dir)
+        with LinkClient(path, timeout=2.0 if protected else 1.0) as client:
+            status = status_from(client.call("status"))
+            settings = client.call("settings")
+    except (OSError, LinkError) as error:
+        if protected:
+            from wellbeing_app.link.remote import GUARD_NOT_RUNNING
+
+            sys.stderr.write(f"wellbeing-app: {_(GUARD_NOT_RUNNING)} ({error})\n")
+            return EXIT_ERROR
+        return None
+    language = settings.get("settings", {}).get("language") if isinstance(settings, dict) else None
+    if isinstance(language, str) and language in languages.setting_choices():
+        set_language(language)
+    if args.json:
+        json.dump(status_json(status), out, ensure_ascii=False)
+        out.write("\n")
+    else:
+        out.write(status_text(status) + "\n")
+    return 0
 
 
 def _error_text(error: Exception) -> str:

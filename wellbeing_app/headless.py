@@ -11,6 +11,8 @@ from collections.abc import Callable
 
 from wellbeing_app import surroundings
 from wellbeing_app.core.engine import TickResult
+from wellbeing_app.link.codec import tick_message
+from wellbeing_app.link.server import LinkServer
 from wellbeing_app.service import Service
 from wellbeing_app.service.loop import TICK_SECONDS, TickLoop
 from wellbeing_app.tracker.base import ProbeSet
@@ -25,12 +27,14 @@ def run_tracking(
     seconds: float | None = None,
     tick_seconds: float = TICK_SECONDS,
     on_tick: Callable[[TickResult], None] | None = None,
+    server: LinkServer | None = None,
 ) -> int:
     """Track until SIGTERM/SIGINT or for `seconds`; returns the number of samples taken.
 
     Runs the service's `TickLoop`, waiting in `select` on the foreground probe's change
     notifications (a window switch is sampled the moment it happens) and on a signal wake-up
-    pipe; no sleeps, no threads.
+    pipe; no sleeps, no threads. `server` (open), when given, is served on the same loop: `status`
+    asks it, and watchers get every tick.
     """
     loop = TickLoop(service, probes, tick_seconds=tick_seconds)
     clock = service.clock
@@ -50,6 +54,8 @@ def run_tracking(
     change_fd = loop.change_fd()
     if change_fd is not None:
         selector.register(change_fd, selectors.EVENT_READ, "switch")
+    if server is not None:
+        selector.register(server.fileno(), selectors.EVENT_READ, "link")
 
     loop.start()
     start = clock.elapsed()
@@ -70,6 +76,9 @@ def run_tracking(
             for key, _mask in selector.select(wait):
                 if key.data == "switch":
                     switched = loop.drain_switches() or switched
+                elif key.data == "link":
+                    assert server is not None
+                    server.process()
                 else:
                     with contextlib.suppress(BlockingIOError):
                         os.read(wake_read, 512)
@@ -81,6 +90,8 @@ def run_tracking(
             result = loop.step(switched=switched)
             if result is not None and on_tick is not None:
                 on_tick(result)
+            if result is not None and server is not None and server.watchers():
+                server.push(tick_message(result, service.status()))
     finally:
         loop.stop(how="signal" if stop_requested else "quit")
         selector.close()

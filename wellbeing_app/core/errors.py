@@ -46,5 +46,12 @@ class SettingError(CoreError, ValueError):
         )
 
 
+class StorageError(Exception):
+    """Base of every error raised by `wellbeing_app.storage`; the message is meant for people.
+
+    Declared here, below the storage layer, so that the windows can name it without loading that
+    layer: the protected-mode agent has none."""
+
+
 class PasscodeError(CoreError):
     """A passcode was refused: wrong, malformed, or entry is locked out for now."""

@@ -97,6 +97,15 @@ class UsageSpan:
         return (self.end - self.start).total_seconds()
 
 
+@dataclass(frozen=True)
+class DayAppUsage:
+    """Seconds of use of one app on one local day."""
+
+    day: date
+    app: AppRef
+    seconds: float
+
+
 class EventKind(enum.Enum):
     """Everything worth keeping a record of, for the dashboard and the export. What each kind
     records is its payload in `events.py`."""

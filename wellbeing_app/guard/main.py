@@ -21,9 +21,12 @@ log = logging.getLogger(__name__)
 def add_service_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `service` command and its actions, under the command line's other commands."""
     service = commands.add_parser(
-        "service", help="protected mode, as root: run the guard, protect or release an account"
+        "service", help="protected mode, as root: run or install the guard, protect or release an account"
     )
     actions = service.add_subparsers(dest="service_command", metavar="ACTION", required=True)
+    from .install import add_install_parser
+
+    add_install_parser(actions)
     run = actions.add_parser("run", help="run the guard (what the system service starts)")
     run.add_argument(
         "--state-dir",
@@ -109,6 +112,10 @@ def main(args: argparse.Namespace, out: TextIO = sys.stdout) -> int:
     from wellbeing_app.link import paths
 
     command = args.service_command
+    if command == "install":
+        from .install import cmd_install
+
+        return cmd_install(args, out)
     require_root(f"service {command}")
     if command == "run":
         socket_path = args.socket or paths.guard_socket()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from wellbeing_app.core.errors import StorageError
 
-class StorageError(Exception):
-    """Base of every error raised by `wellbeing_app.storage`; the message is meant for people."""
+__all__ = ["ImportFileError", "StorageError"]
 
 
 class ImportFileError(StorageError):

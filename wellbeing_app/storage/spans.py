@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from wellbeing_app.core.model import AppRef, UsageSpan
+from wellbeing_app.core.model import AppRef, DayAppUsage, UsageSpan
 
 from .access import Access, guarded
 from .convert import day_from_number, day_number, day_start_ms, from_ms, to_ms, uid_from_db, uid_to_db
@@ -53,15 +53,6 @@ _LATEST_END = (
     f"SELECT end_ms, utc_offset_s FROM usage_spans WHERE {_MINE} AND start_ms >= :since "
     "ORDER BY end_ms DESC LIMIT 1"
 )
-
-
-@dataclass(frozen=True)
-class DayAppUsage:
-    """Seconds of use of one app on one local day."""
-
-    day: date
-    app: AppRef
-    seconds: float
 
 
 @dataclass

@@ -10,7 +10,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, TextIO
 
-from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
+from wellbeing_app.core.model import AppRef, DayAppUsage, Event, EventKind, UsageSpan
 from wellbeing_app.core.passcode import Attempt, PasscodeHash
 
 from . import sqlite_file, transfer
@@ -20,7 +20,7 @@ from .database import Database, Session, insert_sql, placeholders, upsert_sql
 from .errors import StorageError
 from .events import EventRecords
 from .exchange import Exchange, ImportResult
-from .spans import DayAppUsage, SpanRecords
+from .spans import SpanRecords
 
 __all__ = ["DEFAULT_PERSON", "DayAppUsage", "ImportResult", "Store", "describe_database_error"]
 

@@ -6,10 +6,10 @@ import math
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
-from typing import Any, assert_never
+from typing import TYPE_CHECKING, Any, assert_never
 
 from wellbeing_app.core.blocks import block_kind
-from wellbeing_app.core.errors import SettingError
+from wellbeing_app.core.errors import SettingError, StorageError
 from wellbeing_app.core.events import (
     BlockPayload,
     BreakNaturalPayload,
@@ -48,8 +48,7 @@ from wellbeing_app.core.model import AppRef, Event, EventKind, LockReason, Verdi
 from wellbeing_app.core.policy import is_exempt
 from wellbeing_app.core.settings import Settings, Weekday
 from wellbeing_app.i18n import _, localize, ngettext
-from wellbeing_app.service import Service, ServiceError, Status
-from wellbeing_app.storage import StorageError
+from wellbeing_app.service import ServiceError, Status
 from wellbeing_app.ui.passcode_dialog import message_label, sentence, show_message
 from wellbeing_app.ui.qt import Qt, QtWidgets
 from wellbeing_app.ui.widgets import (
@@ -61,6 +60,9 @@ from wellbeing_app.ui.widgets import (
     format_minutes,
     weekday_name,
 )
+
+if TYPE_CHECKING:
+    from wellbeing_app.service import Service
 
 #: The break events counted in the dashboard's table, in its order.
 BREAK_KINDS = (

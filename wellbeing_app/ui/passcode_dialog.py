@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import math
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from wellbeing_app.core import passcode as passcodes
 from wellbeing_app.core.errors import PasscodeError
 from wellbeing_app.i18n import _, localize
-from wellbeing_app.service import Service
 from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
 from wellbeing_app.ui.widgets import alert_colour
+
+if TYPE_CHECKING:
+    from wellbeing_app.service import Service
 
 #: How often the lockout countdown is redrawn.
 COUNTDOWN_MS = 1000

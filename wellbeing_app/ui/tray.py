@@ -116,6 +116,14 @@ class Tray(_Actions):
         self.icon.setToolTip(f"{usage} · {pause}")
         self.icon.setIcon(QtGui.QIcon(ring_icon(fraction, 64)))
 
+    def say(self, words: str) -> None:
+        """Show `words` instead of today's figures (until the next `update`)."""
+        self._last_key = None
+        self._usage_action.setText(words)
+        self._pause_action.setText("")
+        self.icon.setToolTip(words)
+        self.icon.setIcon(QtGui.QIcon(ring_icon(None, 64)))
+
     def tooltip(self) -> str:
         return self.icon.toolTip()
 
@@ -176,6 +184,11 @@ class StatusWindow(QtWidgets.QWidget):
         usage, pause = summary(decision)
         self.usage.setText(usage)
         self.pause.setText(pause.capitalize())
+
+    def say(self, words: str) -> None:
+        """Show `words` instead of today's figures (until the next `update`)."""
+        self.usage.setText(words)
+        self.pause.setText("")
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         event.ignore()

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wellbeing_app.core.errors import PasscodeError, SettingError
+from wellbeing_app.core.errors import PasscodeError, SettingError, StorageError
 from wellbeing_app.core.settings import DowntimeWindow, IntRange, Settings, Weekday
 from wellbeing_app.i18n import _, localize
-from wellbeing_app.service import Service, ServiceError
-from wellbeing_app.storage import StorageError
+from wellbeing_app.service import ServiceError
 from wellbeing_app.ui.passcode_dialog import (
     NewPasscodeFields,
     PasscodeDialog,
@@ -20,6 +19,9 @@ from wellbeing_app.ui.passcode_dialog import (
 )
 from wellbeing_app.ui.qt import QtCore, QtWidgets
 from wellbeing_app.ui.settings.editors import IntRangeEditor, unit_suffix
+
+if TYPE_CHECKING:
+    from wellbeing_app.service import Service
 
 #: Bedtime on school nights: from Sunday to Thursday, 21:00 until 07:00 the next morning.
 SCHOOL_NIGHTS = DowntimeWindow(

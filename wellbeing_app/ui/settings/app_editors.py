@@ -4,17 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from wellbeing_app.core.errors import SettingError
 from wellbeing_app.core.model import AppRef
 from wellbeing_app.core.settings import AppLimits, Settings, SettingSpec
 from wellbeing_app.i18n import _
-from wellbeing_app.service import Service
 from wellbeing_app.ui.qt import Qt, QtCore, QtWidgets
 from wellbeing_app.ui.settings.editors import Refused, SettingEditor, unit_suffix
 from wellbeing_app.ui.settings.rows import RowsEditor, remove_button
 from wellbeing_app.ui.widgets import flush_layout
+
+if TYPE_CHECKING:
+    from wellbeing_app.service import Service
 
 
 def apps_seen(service: Service, days: int = 30) -> list[AppRef]:

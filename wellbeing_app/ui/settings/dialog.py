@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from wellbeing_app.core.errors import PasscodeError, SettingError
+from wellbeing_app.core.errors import PasscodeError, SettingError, StorageError
 from wellbeing_app.core.model import AppRef
 from wellbeing_app.core.settings import Settings
 from wellbeing_app.i18n import _, localize
-from wellbeing_app.service import Service, ServiceError
-from wellbeing_app.storage import StorageError
+from wellbeing_app.service import ServiceError
 from wellbeing_app.ui.passcode_dialog import PasscodeDialog, message_label, sentence, show_message
 from wellbeing_app.ui.qt import QtCore, QtWidgets
 from wellbeing_app.ui.settings.editors import SettingEditor
 from wellbeing_app.ui.settings.fields import SettingField
 from wellbeing_app.ui.settings.pages import SettingsPages
 from wellbeing_app.ui.settings.sections import DataSection, PasscodeSection
+
+if TYPE_CHECKING:
+    from wellbeing_app.service import Service
 
 
 class SettingsDialog(QtWidgets.QDialog):

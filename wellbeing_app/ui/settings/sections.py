@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from wellbeing_app.core.errors import PasscodeError
+from wellbeing_app.core.errors import PasscodeError, StorageError
 from wellbeing_app.i18n import _, localize
-from wellbeing_app.service import Service, ServiceError
-from wellbeing_app.storage import StorageError
+from wellbeing_app.service import ServiceError
 from wellbeing_app.ui.passcode_dialog import (
     NewPasscodeDialog,
     PasscodeDialog,
@@ -16,6 +16,9 @@ from wellbeing_app.ui.passcode_dialog import (
     show_message,
 )
 from wellbeing_app.ui.qt import Qt, QtCore, QtWidgets
+
+if TYPE_CHECKING:
+    from wellbeing_app.service import Service
 
 
 class PasscodeSection(QtWidgets.QGroupBox):

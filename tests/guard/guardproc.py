@@ -112,7 +112,9 @@ def running_guard(places: GuardPlaces) -> Iterator[subprocess.Popen[bytes]]:
 
 def seconds_of(status: dict[str, Any], name: str) -> float:
     """Seconds counted today for the program whose path or name ends with `name`."""
-    return sum(float(seconds) for app, seconds in status["by_app"] if str(app["executable"]).endswith(name))
+    return sum(
+        float(item["seconds"]) for item in status["by_app"] if str(item["app"]["executable"]).endswith(name)
+    )
 
 
 def monotonic() -> float:

@@ -251,7 +251,8 @@ class Guard:
                 )
             if named is not None and named != target.account.name:
                 raise LinkError("refused", f"an account acts on its own records only, not on {named[:64]!r}")
-        return target.handler.handle(peer, request)
+        # "user" was for the routing: the account's own handler knows no such field.
+        return target.handler.handle(peer, {key: value for key, value in request.items() if key != "user"})
 
     # --- the loop ----------------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@ system bus (logind's stand-in), for the tests that show what the child can and c
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -16,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tests.childuser import as_child
 from tests.tracker.linux_desktop import stop, wait_until
 from wellbeing_app.link.client import LinkClient
 from wellbeing_app.link.protocol import LinkError
@@ -60,6 +62,37 @@ def guard_places(tmp_path: Path, bus: str, accounts: list[str]) -> Iterator[Guar
         yield GuardPlaces(run / "state", run / "socket", listing, bus)
     finally:
         shutil.rmtree(run, ignore_errors=True)
+
+
+#: Run by the child (the system Python with this checkout's packages): requests on the guard's
+#: socket, one answer each ({"ok": result} or {"error": kind, "message": words}).
+CHILD_CLIENT = """
+import json, sys
+from wellbeing_app.link.client import LinkClient
+from wellbeing_app.link.protocol import LinkError
+client = LinkClient(sys.argv[1])
+answers = []
+for request in json.loads(sys.argv[2]):
+    op = request.pop("op")
+    try:
+        answers.append({"ok": client.call(op, **request)})
+    except LinkError as error:
+        answers.append({"error": error.kind, "message": error.message})
+print(json.dumps(answers))
+"""
+
+
+def ask_as_child(
+    home: Path, packages: Path, socket_path: Path, requests: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The child's own requests on the guard's socket, from a process of the child's."""
+    process = as_child(
+        home, "", "/usr/bin/python3", "-c", CHILD_CLIENT, str(socket_path), json.dumps(requests),
+        packages=packages, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err.decode()
+    return list(json.loads(out))
 
 
 def _answers(places: GuardPlaces) -> bool:

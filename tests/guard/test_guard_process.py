@@ -22,6 +22,7 @@ from tests.childuser import CHILD, run_as_child
 from tests.guard.desktop import ChildDesktop, child_desktop
 from tests.guard.guardproc import (
     GuardPlaces,
+    ask_as_child,
     guard_places,
     running_guard,
     seconds_of,
@@ -303,3 +304,28 @@ def test_with_no_agent_a_counted_app_in_a_block_locks_the_session_again_and_then
     ]
     assert [kind for kind, _ in steps] == ["session_locked", "session_locked", "session_ended"]
     assert steps[0][1]["reason"] == "overlay_down"  # no live agent: the block screen was not up
+
+
+def test_the_child_changes_settings_over_the_socket_only_with_the_passcode(
+    places: GuardPlaces, child: Path, child_packages: Path
+) -> None:
+    state = str(places.state_dir)
+    with running_guard(places):
+        # No passcode yet: the child cannot lock the parent out by setting one first.
+        (first,) = ask_as_child(child, child_packages, places.socket, [{"op": "passcode-set", "new": "1234"}])
+        assert first["error"] == "refused"
+        done = places.cli(
+            "--user", CHILD, "--state-dir", state, "--passcode-stdin", "passcode", "set", stdin="4711\n"
+        )
+        assert done.returncode == 0, done.stderr
+        change = {"op": "change-settings", "changes": {"daily_cap_minutes": 120}}
+        without, wrong, other_account, right = ask_as_child(
+            child, child_packages, places.socket,
+            [change, {**change, "passcode": "0000"}, {**change, "passcode": "4711", "user": "root"},
+             {**change, "passcode": "4711"}],
+        )  # fmt: skip
+        assert without["error"] == "passcode"
+        assert wrong["error"] == "passcode"
+        assert other_account["error"] == "refused"
+        assert "ok" in right, right
+        assert places.ask("settings", user=CHILD)["settings"]["daily_cap_minutes"] == 120

@@ -406,6 +406,8 @@ def main(args: argparse.Namespace) -> int:
 
     if is_protected():  # the guard holds this account's data: the tray app is its agent, never personal
         return agent_main(args)
+    if getattr(args, "if_protected", False):  # the login entry for every account: not this one
+        return 0
     data_dir = resolve_data_dir(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
     never_autolaunch_a_bus()  # before Qt looks for a session bus

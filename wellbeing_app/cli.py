@@ -443,7 +443,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    commands.add_parser("run", help=_("start the tray app (the default)"))
+    run = commands.add_parser("run", help=_("start the tray app (the default)"))
+    run.add_argument(
+        "--if-protected",
+        action="store_true",
+        help=_("start only in an account the guard protects (the login entry `service install` writes)"),
+    )
     status = commands.add_parser("status", help=_("today: used, cap, remaining, next break, decision"))
     status.add_argument("--json", action="store_true")
     report = commands.add_parser("report", help=_("usage per day and per app"))

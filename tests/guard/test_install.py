@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import wellbeing_app
-from wellbeing_app.guard.install import UNIT_NAME, InstallError, install, unit_text
+from wellbeing_app.guard.install import AGENT_ENTRY, UNIT_NAME, InstallError, install, unit_text
 
 pytestmark = pytest.mark.skipif(os.geteuid() != 0, reason="installs as root, as `sudo` would")
 
@@ -240,13 +240,53 @@ def test_a_path_the_unit_cannot_hold_is_refused() -> None:
         )
 
 
+def test_the_agent_starts_at_every_login_from_the_same_installation(root_folder: Path, units: Path) -> None:
+    python = make_installation(root_folder)
+    autostart = units / "autostart"
+    autostart.mkdir(mode=0o755)
+    out = io.StringIO()
+
+    install(python=python, unit_dir=units, enable=False, out=out, autostart_dir=autostart)
+
+    entry = autostart / AGENT_ENTRY
+    lines = entry.read_text().splitlines()
+    assert lines[0] == "[Desktop Entry]"
+    assert f"Exec={python} -I -m wellbeing_app run --if-protected" in lines
+    info = entry.stat()
+    assert (info.st_uid, stat.S_IMODE(info.st_mode)) == (0, 0o644)
+    assert f"Wrote {entry}" in out.getvalue()
+
+
+def test_run_if_protected_ends_at_once_in_an_account_that_is_not(tmp_path: Path) -> None:
+    listing = tmp_path / "protected"
+    listing.write_text("someone-else\n")
+    env = {
+        **os.environ,
+        "WELLBEING_PROTECTED_LIST": str(listing),
+        "WELLBEING_DATA_DIR": str(tmp_path / "data"),
+    }
+    env.pop("DISPLAY", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "wellbeing_app", "run", "--if-protected"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
+    assert not (tmp_path / "data").exists()  # no personal app was started: nothing was made
+
+
 def test_the_command_installs_and_refuses_as_a_program(root_folder: Path, units: Path) -> None:
     python = make_installation(root_folder)
     command = [sys.executable, "-m", "wellbeing_app.guard.install", "--unit-dir", str(units), "--no-enable"]
+    command += ["--autostart-dir", str(units)]
 
     done = subprocess.run([*command, "--python", str(python)], capture_output=True, text=True, check=False)
     assert (done.returncode, done.stderr) == (0, "")
     assert (units / UNIT_NAME).is_file()
+    assert (units / AGENT_ENTRY).is_file()
 
     (site_packages(python) / "wellbeing_app" / "cli.py").chmod(0o666)
     refused = subprocess.run([*command, "--python", str(python)], capture_output=True, text=True, check=False)

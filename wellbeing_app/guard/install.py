@@ -28,6 +28,11 @@ from typing import Any, TextIO
 
 UNIT_NAME = "wellbeing-app-guard.service"
 DEFAULT_UNIT_DIR = Path("/etc/systemd/system")
+#: Where every account's desktop session looks for programs to start at login (XDG autostart).
+DEFAULT_AUTOSTART_DIR = Path("/etc/xdg/autostart")
+#: The agent's entry there: the tray app, started in every graphical login, staying only in
+#: protected accounts (`run --if-protected` ends at once elsewhere).
+AGENT_ENTRY = "wellbeing-app-agent.desktop"
 #: The unit as shipped, with @PYTHON@ for the interpreter.
 UNIT_TEMPLATE = "systemd/wellbeing-app-guard.service"
 #: How many paths a refusal lists (the rest are counted).
@@ -298,9 +303,11 @@ def install(
     out: TextIO,
     run: Runner = _run,
     euid: int | None = None,
+    autostart_dir: Path | None = None,
 ) -> Path:
     """Check the installation, write the unit into `unit_dir`, and (with `enable`) have systemd
-    load, enable and start it. Returns the unit's path; raises InstallError saying why not."""
+    load, enable and start it; with `autostart_dir`, also the agent's autostart entry there.
+    Returns the unit's path; raises InstallError saying why not."""
     if (os.geteuid() if euid is None else euid) != 0:
         raise InstallError(
             "`service install` writes a system service that runs as root: run it as root (sudo)"
@@ -320,6 +327,14 @@ def install(
     unit = unit_dir / UNIT_NAME
     _write(unit, unit_text(installation.python))
     out.write(f"Wrote {unit} (the guard runs {installation.python} -I -m wellbeing_app service run)\n")
+    if autostart_dir is not None:
+        entry = Path(os.path.abspath(autostart_dir)) / AGENT_ENTRY
+        if not entry.parent.is_dir():
+            raise InstallError(
+                f"{entry.parent} is not a folder: give --autostart-dir the XDG autostart folder"
+            )
+        _write(entry, agent_entry_text(installation.python))
+        out.write(f"Wrote {entry} (the tray app starts at every login and stays in protected accounts)\n")
     if not enable:
         out.write(f"Not enabled: run `systemctl daemon-reload` and `systemctl enable --now {UNIT_NAME}`\n")
         return unit
@@ -329,6 +344,22 @@ def install(
             raise InstallError(f"`{' '.join(argv)}` failed (exit status {code}); the unit is at {unit}")
     out.write(f"Enabled and started {UNIT_NAME}\n")
     return unit
+
+
+def agent_entry_text(python: Path) -> str:
+    """The XDG autostart entry of the agent, run by the same root-owned interpreter as the guard."""
+    unit_text(python)  # the same refusal of a path a command line cannot hold
+    return (
+        "[Desktop Entry]\n"
+        "Type=Application\n"
+        "Name=Wellbeing\n"
+        "Comment=Screen-time limits a parent set (starts only in protected accounts)\n"
+        f"Exec={python} -I -m wellbeing_app run --if-protected\n"
+        "Icon=wellbeing-app\n"
+        "Terminal=false\n"
+        "NoDisplay=true\n"
+        "X-GNOME-Autostart-enabled=true\n"
+    )
 
 
 def _write(path: Path, text: str) -> None:
@@ -379,11 +410,24 @@ def add_install_arguments(parser: argparse.ArgumentParser) -> None:
         default=Path(sys.executable),
         help="the interpreter the guard runs with (default: this one)",
     )
+    parser.add_argument(
+        "--autostart-dir",
+        metavar="DIR",
+        type=Path,
+        default=DEFAULT_AUTOSTART_DIR,
+        help=f"where the agent's login entry is written (default {DEFAULT_AUTOSTART_DIR})",
+    )
 
 
 def cmd_install(args: argparse.Namespace, out: TextIO) -> int:
     try:
-        install(python=args.python, unit_dir=args.unit_dir, enable=args.enable, out=out)
+        install(
+            python=args.python,
+            unit_dir=args.unit_dir,
+            enable=args.enable,
+            out=out,
+            autostart_dir=args.autostart_dir,
+        )
     except InstallError as error:
         sys.stderr.write(f"wellbeing-app: {error}\n")
         return 1

@@ -159,3 +159,34 @@ def test_only_wellbeing_app_from_code_the_child_cannot_change_passes_for_the_age
     assert "not wellbeing_app" in (problems["game"] or "")
     assert "not wellbeing_app" in (problems["posing"] or "")
     assert f"its PYTHONPATH names {theirs}, which {CHILD} can change" in (problems["their path"] or "")
+
+
+def test_a_session_that_says_it_is_locked_while_the_child_types_is_not_believed(
+    child: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Any program of the child's may set logind's LockedHint on its own session; the guard
+    believes it only after a few seconds without input on the X server it watches itself."""
+    from wellbeing_app.guard import sessions
+
+    monkeypatch.setattr(sessions, "LOCK_BELIEVED_AFTER_IDLE_SECONDS", 1.0)
+    account = Account.named(CHILD)
+    with child_desktop(child) as desktop:
+        _game, game = desktop.app("gameterm")
+        desktop.activate(game)
+        watch = SessionWatch(
+            account, _state(desktop.display, uid=account.uid, locked=True), is_agent=lambda pid: False
+        )
+        try:
+            assert watch.reason is None
+            desktop.xdotool("mousemove", "10", "10", "mousemove", "20", "20")
+            assert watch.locked() is False  # input just now: in use, whatever the hint says
+            desktop.xdotool("mousemove", "30", "30")
+            sample = Sampler(watch.probes, SystemClock()).sample(with_title=False)
+            assert not sample.locked  # so its time counts
+            assert wait_until(watch.locked, timeout=10)  # untouched for a second: believed
+            watch.update(_state(desktop.display, uid=account.uid, locked=False))
+            assert watch.locked() is False
+            watch.update(_state(desktop.display, uid=account.uid, locked=False, active=False))
+            assert watch.locked() is True  # switched away on the seat: logind's word, not the child's
+        finally:
+            watch.close()

@@ -230,6 +230,50 @@ def test_too_many_connections_are_refused_and_those_in_place_go_on(place: Path, 
             client.close()
 
 
+def test_one_user_holding_many_connections_does_not_shut_out_another(place: Path, counter: Counter) -> None:
+    if os.geteuid() != 0 or shutil.which("setpriv") is None:
+        pytest.skip("another user needs root and setpriv")
+    nobody = pwd.getpwnam("nobody")
+    server = LinkServer(
+        place / "socket", counter, allow=lambda peer: True, mode=0o666, max_clients=64, max_per_user=3
+    )
+    hog = (  # as another user: hold 10 connections open and say what each was told
+        "import json, socket, sys\n"
+        "held = [socket.socket(socket.AF_UNIX) for _ in range(10)]\n"
+        "for s in held: s.connect(sys.argv[1]); s.settimeout(0.3)\n"
+        'for s in held: s.sendall(b\'{"id": 1, "op": "get"}\\n\')\n'
+        "for s in held:\n"
+        "    try: print(json.loads(s.makefile().readline()).get('error', 'ok'))\n"
+        "    except Exception: print('closed')\n"
+        "sys.stdin.read()\n"  # held until the test is done
+    )
+    with Running(server):
+        child = subprocess.Popen(
+            [
+                "setpriv",
+                "--reuid",
+                str(nobody.pw_uid),
+                "--regid",
+                str(nobody.pw_gid),
+                "--clear-groups",
+                "/usr/bin/python3",
+                "-c",
+                hog,
+                str(server.path),
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            text=True,
+        )
+        assert child.stdout is not None
+        told = [child.stdout.readline().strip() for _ in range(10)]
+        assert told.count("ok") == 3
+        assert told.count("refused") == 7
+        with LinkClient(server.path) as root:  # root still gets in while the other user holds three
+            assert root.call("get") == 0
+        child.communicate("", timeout=20)
+
+
 def test_watchers_get_pushes_and_one_that_reads_nothing_is_dropped(running: Running) -> None:
     path = running.server.path
     with LinkClient(path) as reader, raw(path) as sleeper, LinkClient(path) as bystander:

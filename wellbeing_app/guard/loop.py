@@ -138,7 +138,7 @@ class AccountGuard:
             block_standing=standing,
             counted_app_in_front=app is not None and not is_exempt(app, settings.always_allowed),
             agent_live=agent_live,
-            locked=watch.state.locked,
+            locked=watch.locked(),
         )
 
     def close(self) -> None:
@@ -181,7 +181,7 @@ class Guard:
         self._monotonic = monotonic
         self.accounts: dict[int, AccountGuard] = {}
         self.server = LinkServer(
-            socket_path, self._handle, allow=lambda peer: True, mode=0o666, max_clients=64
+            socket_path, self._handle, allow=lambda peer: True, mode=0o666, max_clients=64, max_per_user=16
         )
         self._running = False
         self._started = False

@@ -365,17 +365,36 @@ class LogindIdle:
         pass
 
 
+#: Input within this many seconds gives the lie to a session that says it is locked.
+LOCK_BELIEVED_AFTER_IDLE_SECONDS = 5.0
+
+
 class LogindLock:
-    """Locked while logind says the session is locked, or not the active one (switched away)."""
+    """Locked while logind says the session is locked, or not the active one (switched away).
+
+    Any program of the session's owner may set logind's LockedHint on its own session. Where
+    the guard measures input itself (`own_idle`: the X server's idle time), the hint is believed
+    only once there has been no input for a few seconds: a session in use is not locked,
+    whatever it says, and its time counts. (A real lock screen gets input only while the
+    password is typed.) Active cannot be set by the owner: logind follows the seat.
+    """
 
     backend = "logind"
 
-    def __init__(self, state: Callable[[], SessionState | None]) -> None:
+    def __init__(self, state: Callable[[], SessionState | None], own_idle: IdleProbe | None = None) -> None:
         self._state = state
+        self._own_idle = own_idle
 
     def locked(self) -> bool | None:
         state = self._state()
-        return True if state is None else (state.locked or not state.active)
+        if state is None or not state.active:
+            return True
+        if not state.locked:
+            return False
+        if self._own_idle is None:
+            return True
+        idle = self._own_idle.idle_seconds()
+        return idle is None or idle >= LOCK_BELIEVED_AFTER_IDLE_SECONDS
 
     def status(self) -> ProbeStatus:
         return ProbeStatus("lock", self.backend, True, "LockedHint and Active")
@@ -519,7 +538,7 @@ class SessionWatch:
             foreground=self.front,
             idle=idle,
             media=NullMedia("the child's media players are not asked: they could say anything"),
-            lock=LogindLock(lambda: self.state),
+            lock=LogindLock(lambda: self.state, own_idle=None if isinstance(idle, LogindIdle) else idle),
         )
 
     def _open_x11(self, state: SessionState) -> tuple[ForegroundProbe, IdleProbe]:
@@ -553,6 +572,10 @@ class SessionWatch:
 
     def update(self, state: SessionState) -> None:
         self.state = replace(state)
+
+    def locked(self) -> bool:
+        """Whether the session is locked as far as the guard believes (see `LogindLock`)."""
+        return bool(self.probes.lock.locked())
 
     def close(self) -> None:
         self.probes.close()

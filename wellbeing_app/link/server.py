@@ -58,12 +58,16 @@ class LinkServer:
         allow: Callable[[Peer], bool],
         mode: int = 0o600,
         max_clients: int = 32,
+        max_per_user: int | None = None,
     ) -> None:
         self.path = Path(path)
         self._handler = handler
         self._allow = allow
         self._mode = mode
         self._max_clients = max_clients
+        # One user holding every connection must not shut the others out (a child against root
+        # and the agent on the guard's socket); root is never refused for it.
+        self._max_per_user = max_per_user
         self._selector: selectors.BaseSelector | None = None
         self._listener: socket.socket | None = None
         self._connections: dict[int, _Connection] = {}
@@ -167,8 +171,19 @@ class LinkServer:
             self._selector.register(sock, selectors.EVENT_READ, connection)
             if not self._allow(connection.peer):
                 self._refuse(connection, f"user {connection.peer.uid} may not use {self.path}")
+            elif self._too_many_of(connection.peer.uid):
+                self._refuse(
+                    connection,
+                    f"more than {self._max_per_user} connections at once from user {connection.peer.uid}",
+                )
             elif len(self._connections) > self._max_clients:
                 self._refuse(connection, f"more than {self._max_clients} connections at once")
+
+    def _too_many_of(self, uid: int) -> bool:
+        if self._max_per_user is None or uid == 0:
+            return False
+        same = sum(1 for c in self._connections.values() if c.peer.uid == uid and not c.closing)
+        return same > self._max_per_user
 
     def _refuse(self, connection: _Connection, words: str) -> None:
         self._queue(connection, encode(reply_error(None, LinkError("refused", words))))

@@ -7,6 +7,7 @@ import contextlib
 import logging
 import random
 import sys
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -402,7 +403,6 @@ def _load_qt_translations(qt_app: Any, language: str, old: Any) -> Any:
 def main(args: argparse.Namespace) -> int:
     from wellbeing_app.link.paths import is_protected
     from wellbeing_app.ui.instance import SingleInstance
-    from wellbeing_app.ui.qt import QtCore, QtWidgets
 
     if is_protected():  # the guard holds this account's data: the tray app is its agent, never personal
         return agent_main(args)
@@ -410,12 +410,7 @@ def main(args: argparse.Namespace) -> int:
         return 0
     data_dir = resolve_data_dir(args.data_dir)
     data_dir.mkdir(parents=True, exist_ok=True)
-    never_autolaunch_a_bus()  # before Qt looks for a session bus
-    QtCore.QCoreApplication.setApplicationName("Wellbeing")
-    QtCore.QCoreApplication.setOrganizationName("wellbeing-app")
-    qt_app = QtWidgets.QApplication(sys.argv[:1])
-    qt_app.setQuitOnLastWindowClosed(False)
-    qt_app.setDesktopFileName("wellbeing-app")
+    qt_app = _qt_application()
     instance = SingleInstance(data_dir)
     if not instance.acquire():
         if instance.send("show"):
@@ -453,14 +448,32 @@ def main(args: argparse.Namespace) -> int:
         service.close()
         instance.release()
         return 2
-    _give_back_start_memory(qt_app)
+    return _run_until_quit(qt_app, app, service, release=instance.release)
+
+
+def _qt_application() -> Any:
+    """The QApplication of the tray app (personal or agent), with no session bus autolaunched."""
+    from wellbeing_app.ui.qt import QtCore, QtWidgets
+
+    never_autolaunch_a_bus()  # before Qt looks for a session bus
+    QtCore.QCoreApplication.setApplicationName("Wellbeing")
+    QtCore.QCoreApplication.setOrganizationName("wellbeing-app")
+    qt_app = QtWidgets.QApplication(sys.argv[:1])
+    qt_app.setQuitOnLastWindowClosed(False)
+    qt_app.setDesktopFileName("wellbeing-app")
+    return qt_app
+
+
+def _run_until_quit(qt_app: Any, app: TrayApp, service: Any, *, release: Callable[[], object]) -> int:
+    """Qt's loop until quit or a signal; then stop cleanly (spans written, the stop recorded)."""
     stopped_by_signal = _quit_on_signals(qt_app)
+    _give_back_start_memory(qt_app)
     try:
         code = qt_app.exec()
     finally:
         app.stop(how="signal" if stopped_by_signal() else "quit")
         service.close()
-        instance.release()
+        release()
     return int(code)
 
 
@@ -469,15 +482,10 @@ def agent_main(args: argparse.Namespace) -> int:
     from wellbeing_app.link.paths import guard_socket, private_runtime_dir
     from wellbeing_app.link.remote import GUARD_NOT_RUNNING, RemoteService
     from wellbeing_app.ui.agent import GuardController
-    from wellbeing_app.ui.qt import QtCore, QtWidgets
+    from wellbeing_app.ui.qt import QtCore
     from wellbeing_app.ui.tray import Tray
 
-    never_autolaunch_a_bus()
-    QtCore.QCoreApplication.setApplicationName("Wellbeing")
-    QtCore.QCoreApplication.setOrganizationName("wellbeing-app")
-    qt_app = QtWidgets.QApplication(sys.argv[:1])
-    qt_app.setQuitOnLastWindowClosed(False)
-    qt_app.setDesktopFileName("wellbeing-app")
+    qt_app = _qt_application()
     lock = QtCore.QLockFile(str(private_runtime_dir() / "agent.lock"))
     lock.setStaleLockTime(0)
     if not lock.tryLock(100):
@@ -490,16 +498,8 @@ def agent_main(args: argparse.Namespace) -> int:
     controller = GuardController(service)
     app = TrayApp(service, qt_app, data_dir_given=None, tray=tray, controller=controller)  # type: ignore[arg-type]
     controller.lost.connect(lambda _why: app.say(_(GUARD_NOT_RUNNING)))
-    stopped_by_signal = _quit_on_signals(qt_app)
     app.start()
-    _give_back_start_memory(qt_app)
-    try:
-        code = qt_app.exec()
-    finally:
-        app.stop(how="signal" if stopped_by_signal() else "quit")
-        service.close()
-        lock.unlock()
-    return int(code)
+    return _run_until_quit(qt_app, app, service, release=lock.unlock)
 
 
 #: How often freed memory is handed back to the system while the app runs.

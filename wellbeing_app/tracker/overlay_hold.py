@@ -47,12 +47,13 @@ from wellbeing_app.tracker.mpris import BusCallFailed, BusLink, BusUnavailable
 from wellbeing_app.tracker.sway import (
     GET_TREE,
     HEADER_SIZE,
-    SUBSCRIBE,
     IpcProtocolError,
     _connect,
     _receive_exactly,
+    ask,
     encode_i3ipc,
     parse_i3ipc_header,
+    subscribe,
 )
 
 #: The ways another program took the overlay out of view on Wayland, as `check()` names them.
@@ -244,12 +245,7 @@ class SwayHold(_Hold):
             self._command = _connect(self._path, self._timeout)
             events = _connect(self._path, self._timeout)
             self._events = events
-            events.sendall(encode_i3ipc(SUBSCRIBE, json.dumps(["window", "workspace"])))
-            length, _ = parse_i3ipc_header(_receive_exactly(events, HEADER_SIZE))
-            reply = json.loads(_receive_exactly(events, length))
-            if not (isinstance(reply, Mapping) and reply.get("success") is True):
-                raise IpcProtocolError(f"sway refused the subscription: {reply!r}")
-            events.setblocking(False)
+            subscribe(events, ["window", "workspace"])
         except (OSError, ValueError, IpcProtocolError) as error:
             self.end()
             raise HoldFailed(f"cannot reach sway's socket {self._path}: {error}") from error
@@ -258,12 +254,7 @@ class SwayHold(_Hold):
         if self._command is None:
             raise HoldFailed("the hold has not begun")
         try:
-            self._command.sendall(encode_i3ipc(message_type, payload))
-            length, reply_type = parse_i3ipc_header(_receive_exactly(self._command, HEADER_SIZE))
-            body = _receive_exactly(self._command, length)
-            if reply_type != message_type:
-                raise IpcProtocolError(f"asked for message type {message_type}, got {reply_type}")
-            return json.loads(body)
+            return json.loads(ask(self._command, message_type, payload))
         except (OSError, ValueError, IpcProtocolError) as error:
             raise HoldFailed(f"sway did not answer: {error}") from error
 

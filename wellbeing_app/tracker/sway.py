@@ -188,6 +188,24 @@ def _connect(path: str, timeout: float) -> socket.socket:
     return sock
 
 
+def ask(sock: socket.socket, message_type: int, payload: str = "") -> bytes:
+    """Send one message on a blocking connection and read its reply's payload."""
+    sock.sendall(encode_i3ipc(message_type, payload))
+    length, reply_type = parse_i3ipc_header(_receive_exactly(sock, HEADER_SIZE))
+    body = _receive_exactly(sock, length)
+    if reply_type != message_type:
+        raise IpcProtocolError(f"asked for message type {message_type}, got a reply of type {reply_type}")
+    return body
+
+
+def subscribe(sock: socket.socket, events: list[str]) -> None:
+    """Subscribe a fresh connection to `events`, then leave it non-blocking for reading them."""
+    reply = json.loads(ask(sock, SUBSCRIBE, json.dumps(events)))
+    if not (isinstance(reply, Mapping) and reply.get("success") is True):
+        raise IpcProtocolError(f"sway refused the subscription: {reply!r}")
+    sock.setblocking(False)
+
+
 class SwayForeground(EventSocketForeground):
     """Asks sway for its tree on each query; listens for window events for `change_fd()`.
 
@@ -238,12 +256,7 @@ class SwayForeground(EventSocketForeground):
             self._events_reason = f"cannot open a second connection for events: {error}"
             return None
         try:
-            sock.sendall(encode_i3ipc(SUBSCRIBE, json.dumps(["window", "workspace"])))
-            length, _ = parse_i3ipc_header(_receive_exactly(sock, HEADER_SIZE))
-            reply = json.loads(_receive_exactly(sock, length))
-            if not (isinstance(reply, Mapping) and reply.get("success") is True):
-                raise IpcProtocolError(f"sway refused the subscription: {reply!r}")
-            sock.setblocking(False)
+            subscribe(sock, ["window", "workspace"])
         except (OSError, ValueError, IpcProtocolError) as error:
             sock.close()
             self._events_reason = f"cannot subscribe to window events: {error}"
@@ -253,13 +266,7 @@ class SwayForeground(EventSocketForeground):
     def _request(self, message_type: int) -> bytes:
         if self._command is None:
             self._command = _connect(self._path, self._timeout)
-        sock = self._command
-        sock.sendall(encode_i3ipc(message_type))
-        length, reply_type = parse_i3ipc_header(_receive_exactly(sock, HEADER_SIZE))
-        payload = _receive_exactly(sock, length)
-        if reply_type != message_type:
-            raise IpcProtocolError(f"asked for message type {message_type}, got a reply of type {reply_type}")
-        return payload
+        return ask(self._command, message_type)
 
     def foreground(self, *, with_title: bool) -> Foreground:
         try:

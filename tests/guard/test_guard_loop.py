@@ -4,9 +4,7 @@ hostile messages change nothing."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
 import tempfile
 import threading
 import time
@@ -15,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.childuser import CHILD, as_child
+from tests.childuser import CHILD
 from tests.guard.desktop import ChildDesktop, child_desktop
+from tests.guard.guardproc import ask_as_child
 from wellbeing_app.guard.account import Account
 from wellbeing_app.guard.loop import Guard
 from wellbeing_app.guard.sessions import SessionState
@@ -112,36 +111,6 @@ def test_the_guards_count_follows_the_childs_window_switches(
     assert status.tracking
 
 
-CLIENT = """
-import json, sys
-from wellbeing_app.link.client import LinkClient
-from wellbeing_app.link.protocol import LinkError
-client = LinkClient(sys.argv[1])
-answers = []
-for request in json.loads(sys.argv[2]):
-    op = request.pop("op")
-    try:
-        answers.append({"ok": client.call(op, **request)})
-    except LinkError as error:
-        answers.append({"error": error.kind, "message": error.message})
-print(json.dumps(answers))
-"""
-
-
-def _as_child_client(
-    home: Path, packages: Path, socket_path: Path, requests: list[dict[str, object]]
-) -> list[dict[str, object]]:
-    """The child's own requests (the system Python with this checkout's packages: the venv lies
-    where only root may enter)."""
-    process = as_child(
-        home, "", "/usr/bin/python3", "-c", CLIENT, str(socket_path), json.dumps(requests),
-        packages=packages, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    out, err = process.communicate(timeout=30)
-    assert process.returncode == 0, err.decode()
-    return json.loads(out)
-
-
 def test_each_uid_gets_its_own_account_and_root_names_one(
     tmp_path: Path,
     run_dir: Path,
@@ -159,7 +128,7 @@ def test_each_uid_gets_its_own_account_and_root_names_one(
 
         def ask() -> None:
             pending.append(
-                _as_child_client(
+                ask_as_child(
                     child,
                     child_packages,
                     socket_path,

@@ -84,6 +84,12 @@ def read_line(sock: socket.socket) -> dict[str, Any]:
     return json.loads(data)
 
 
+def as_nobody() -> list[str]:
+    """The command prefix that runs what follows as user nobody (root and setpriv needed)."""
+    nobody = pwd.getpwnam("nobody")
+    return ["setpriv", "--reuid", str(nobody.pw_uid), "--regid", str(nobody.pw_gid), "--clear-groups"]
+
+
 def is_closed(sock: socket.socket) -> bool:
     try:
         return sock.recv(1) == b""
@@ -188,12 +194,7 @@ def test_another_user_is_refused_on_connect_with_words(place: Path, counter: Cou
     with Running(server):
         done = subprocess.run(
             [
-                "setpriv",
-                "--reuid",
-                str(nobody.pw_uid),
-                "--regid",
-                str(nobody.pw_gid),
-                "--clear-groups",
+                *as_nobody(),
                 "/usr/bin/python3",
                 "-c",
                 script,
@@ -233,7 +234,6 @@ def test_too_many_connections_are_refused_and_those_in_place_go_on(place: Path, 
 def test_one_user_holding_many_connections_does_not_shut_out_another(place: Path, counter: Counter) -> None:
     if os.geteuid() != 0 or shutil.which("setpriv") is None:
         pytest.skip("another user needs root and setpriv")
-    nobody = pwd.getpwnam("nobody")
     server = LinkServer(
         place / "socket", counter, allow=lambda peer: True, mode=0o666, max_clients=64, max_per_user=3
     )
@@ -250,12 +250,7 @@ def test_one_user_holding_many_connections_does_not_shut_out_another(place: Path
     with Running(server):
         child = subprocess.Popen(
             [
-                "setpriv",
-                "--reuid",
-                str(nobody.pw_uid),
-                "--regid",
-                str(nobody.pw_gid),
-                "--clear-groups",
+                *as_nobody(),
                 "/usr/bin/python3",
                 "-c",
                 hog,

@@ -12,7 +12,7 @@ from pathlib import Path
 from wellbeing_app.core import languages
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Entry:
     msgid: str
     msgstr: str = ""

@@ -162,7 +162,7 @@ class AnyJson(DetailType[Any]):
         return value
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class DetailSpec:
     """How one detail is declared: its type, and whether it is left out while it has its default."""
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from wellbeing_app.core import languages
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class Entry:
     msgid: str
     msgstr: str = ""
@@ -23,6 +23,11 @@ class Entry:
 
 
 def _unquote(text: str) -> str:
+    inner = text[1:-1]
+    if len(text) >= 2 and text[0] == text[-1] == '"' and "\\" not in inner and '"' not in inner:
+        # Nothing escaped: the text as it stands. literal_eval for all ~1000 strings of a catalog
+        # took 9 of the 13 ms that reading it costs at the start of every command.
+        return inner
     return ast.literal_eval(text) if text else ""
 
 

@@ -17,7 +17,7 @@ MAX_TICK_GAP_SECONDS = 5.0
 SETTLE_MARGIN_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class UsageDelta:
     """Seconds added to (or, when idle time is taken back, removed from) one app on one day."""
 
@@ -26,7 +26,7 @@ class UsageDelta:
     seconds: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Activity:
     """What one sample meant: who was in front, whether the person was there, for how long away."""
 
@@ -40,7 +40,7 @@ class Activity:
     unwatched_seconds: float = 0.0
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class AccountingResult:
     activity: Activity
     changed: list[UsageSpan] = field(default_factory=list)  # spans to write (by uid)

@@ -26,7 +26,7 @@ class OverlayAction(enum.Enum):
     BACK_TO_DESKTOP = "back_to_desktop"  # minimise the blocked app
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class OverlayKind:
     """One kind of overlay. Templates may use {minutes} (today's cap), {app} (the app's name)
     and {time} (when it ends, HH:MM)."""

@@ -115,7 +115,7 @@ class BreakRules:
 # --- what can happen to the schedule ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Tick:
     """One sample's worth of use (or absence), read at `elapsed`."""
 
@@ -123,19 +123,19 @@ class Tick:
     elapsed: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class TakeNow:
     """The person asks for a break now."""
 
     elapsed: float
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Postpone:
     """Put the running break off by POSTPONE_MINUTES of use."""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Skip:
     """End the running break now (the caller checks the passcode when settings are locked)."""
 
@@ -143,7 +143,7 @@ class Skip:
 BreakEvent = Tick | TakeNow | Postpone | Skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class BreakNote:
     """Something the scheduler did that is worth a record."""
 
@@ -243,7 +243,7 @@ def _postpone(state: BreakState, rules: BreakRules) -> tuple[BreakState, list[Br
 # --- the scheduler the engine drives ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class BreakView:
     """The scheduler as the policy and the UI see it; times are elapsed-counter readings."""
 

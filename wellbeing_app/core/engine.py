@@ -37,7 +37,7 @@ SUSPEND_RECORD_SECONDS = 60.0
 UNWATCHED_RECORD_SECONDS = 10.0
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class TickResult:
     decision: Decision
     now: datetime  # trusted

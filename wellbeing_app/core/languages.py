@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class PluralRule:
     """Which plural form a count takes, as gettext's Plural-Forms header says it.
 

@@ -50,7 +50,7 @@ SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing", own=True)
 UNKNOWN_APP = AppRef("unknown", "Unknown application")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Sample:
     """What the tracker saw at one tick.
 

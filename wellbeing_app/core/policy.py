@@ -37,7 +37,7 @@ SYSTEM_APPS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Grant:
     """Time granted by a parent: `minutes` more of counted use on `day`, or free use `until`."""
 

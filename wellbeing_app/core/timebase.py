@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 JUMP_TOLERANCE_SECONDS = 2.0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Observation:
     trusted: datetime
     jump_seconds: float | None  # set when the wall clock was just moved by someone

@@ -18,7 +18,7 @@ from .errors import ServiceError
 log = logging.getLogger(__name__)
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class OpenedStore:
     """A store ready for the service, with what the person must be told about how it was opened."""
 

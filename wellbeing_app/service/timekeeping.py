@@ -3,7 +3,6 @@ local day, and the ids of this boot and of new records."""
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
@@ -29,6 +28,8 @@ def boot_id() -> str | None:
 
 
 def new_uid() -> str:
+    import uuid  # here, not at the top: uuid imports platform, a few ms of every start of `status`
+
     return uuid.uuid4().hex
 
 

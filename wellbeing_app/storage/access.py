@@ -60,7 +60,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Access:
     """One store's way into the database: the records it writes carry its device and person keys."""
 

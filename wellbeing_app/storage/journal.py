@@ -26,7 +26,7 @@ JOURNAL_FILE = "live-journal.json"
 _BLOCK = 512
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class JournalState:
     """What the running tracker last wrote down."""
 
@@ -103,7 +103,7 @@ def why_not_trusted(info: os.stat_result) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class Refused:
     """A journal found in the way that was not used: why, and where it was moved."""
 

@@ -34,7 +34,7 @@ DATABASE_FILE = "wellbeing.sqlite3"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class OpenResult:
     """An open store, and what the user should be told about opening it.
 

@@ -55,7 +55,7 @@ _LATEST_END = (
 )
 
 
-@dataclass
+@dataclass(eq=False, repr=False)
 class _CachedApp:
     id: int
     name: str

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import uuid
 from collections.abc import Collection, Iterable, Mapping
 from datetime import date, datetime, time
 from pathlib import Path
@@ -38,6 +37,12 @@ _SETTINGS = 'SELECT "key", value FROM settings'
 _UPSERT_SETTING = upsert_sql("settings", ('"key"', "value", "updated_ms"), '"key"')
 _PASSCODE = "SELECT salt, digest, n, r, p FROM passcode WHERE id = 1"
 _INSERT_PASSCODE = insert_sql("passcode", ("id", "salt", "digest", "n", "r", "p", "set_ms"))
+
+
+def _new_device_id() -> str:
+    import uuid  # here, not at the top: uuid imports platform, a few ms of every start of `status`
+
+    return uuid.uuid4().hex
 
 
 class Store:
@@ -121,7 +126,7 @@ class Store:
                 found = self._identity(session)
             if found is None:
                 with self._database.writing() as session:
-                    session.run(_INSERT_META, {"key": DEVICE_ID_KEY, "value": uuid.uuid4().hex})
+                    session.run(_INSERT_META, {"key": DEVICE_ID_KEY, "value": _new_device_id()})
                     device_id = session.scalar(_META, {"key": DEVICE_ID_KEY})
                     if device_id is not None:
                         session.run(insert_sql("devices", ("uid",), unless="uid"), {"uid": device_id})

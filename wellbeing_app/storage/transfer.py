@@ -51,7 +51,7 @@ _MINIMAL_HEADER_EXPECTED = (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class AppRecord:
     """An application as listed in a JSON export."""
 
@@ -60,7 +60,7 @@ class AppRecord:
     first_seen: datetime | None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ImportBatch:
     """Everything a checked import file holds, in file order."""
 

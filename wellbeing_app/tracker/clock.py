@@ -60,7 +60,7 @@ WINDOWS_ZONES: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, repr=False)
 class ZoneGuess:
     """The local zone, its name, and where it was learned (for `doctor`)."""
 

@@ -417,7 +417,9 @@ def cmd_preview(args: argparse.Namespace) -> int:
 # --- parsing -------------------------------------------------------------------------------------
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, with_service: bool = True) -> argparse.ArgumentParser:
+    """The command line; without `with_service` the guard's `service` actions are left out (only
+    the word stays in the help), which spares every other command importing the guard's code."""
     parser = argparse.ArgumentParser(
         prog="wellbeing-app",
         description=_("Wellbeing: daily screen-time cap, breaks, and a guide to mental well-being."),
@@ -497,9 +499,14 @@ def build_parser() -> argparse.ArgumentParser:
     preview.add_argument("kind", choices=list(preview_kinds()))
     doctor = commands.add_parser("doctor", help=_("which probes work on this machine, and why not"))
     doctor.add_argument("--json", action="store_true")
-    from wellbeing_app.guard.main import add_service_parser
+    if with_service:
+        from wellbeing_app.guard.main import add_service_parser
 
-    add_service_parser(commands)
+        add_service_parser(commands)
+    else:
+        from wellbeing_app.guard import SERVICE_HELP
+
+        commands.add_parser("service", help=SERVICE_HELP)
     return parser
 
 
@@ -508,8 +515,9 @@ def main(
 ) -> int:
     out = stdout or sys.stdout
     set_language("system")  # --help and parse errors follow the system; the setting applies below
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    given = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(with_service="service" in given)
+    args = parser.parse_args(given)
     command = args.command or "run"
     if command == "service":
         return _service_command(args, out)

@@ -48,6 +48,8 @@ def run_as(account: Account, work: Callable[[], None], *, doing: str) -> None:
     # What the work loads lazily is loaded now, as root: the interpreter's own files may lie where
     # the account cannot read them (a Python installed for root alone).
     codecs.lookup("utf-8-sig")
+    import uuid  # noqa: F401  (records' uids: the store imports it only when it makes one)
+
     import wellbeing_app.storage.transfer  # noqa: F401
 
     read_end, write_end = os.pipe()

@@ -20,9 +20,9 @@ log = logging.getLogger(__name__)
 
 def add_service_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The `service` command and its actions, under the command line's other commands."""
-    service = commands.add_parser(
-        "service", help="protected mode, as root: run or install the guard, protect or release an account"
-    )
+    from wellbeing_app.guard import SERVICE_HELP
+
+    service = commands.add_parser("service", help=SERVICE_HELP)
     actions = service.add_subparsers(dest="service_command", metavar="ACTION", required=True)
     from .install import add_install_parser
 

@@ -3,12 +3,9 @@
 from __future__ import annotations
 
 import contextlib
-import getpass
-import hashlib
 import logging
 import os
 import stat
-import tempfile
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -50,11 +47,15 @@ def protected_accounts(path: Path | None = None) -> set[str]:
 
 def is_protected(user: str | None = None) -> bool:
     """Whether this account (or `user`) is under the guard's protection."""
+    import getpass
+
     return (user or getpass.getuser()) in protected_accounts()
 
 
 def personal_socket(data_dir: Path) -> Path:
     """The tray app's socket for a data dir, in a folder only this user can enter."""
+    import hashlib  # here: `status` reaches this module on every start
+
     digest = hashlib.sha1(str(Path(data_dir).resolve()).encode("utf-8")).hexdigest()[:16]
     return private_runtime_dir() / f"{digest}.sock"
 
@@ -65,6 +66,8 @@ def private_runtime_dir() -> Path:
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     base = Path(runtime) / "wellbeing-app" if runtime and Path(runtime).is_dir() else None
     if base is None:
+        import tempfile
+
         base = Path(tempfile.gettempdir()) / f"wellbeing-app-{os.getuid()}"
     with contextlib.suppress(FileExistsError):
         base.mkdir(mode=0o700)

@@ -85,10 +85,11 @@ def _free_display_numbers() -> Iterator[int]:
 
 
 @contextmanager
-def child_xvfb(home: Path) -> Iterator[tuple[str, Path]]:
+def child_xvfb(home: Path, cookie_name: str = ".Xauthority") -> Iterator[tuple[str, Path]]:
     """An Xvfb that only the child's cookie opens (`xauth -f ~child/.Xauthority add :N . COOKIE`,
-    the file theirs); (display, cookie file). Root must use that cookie too."""
-    cookie_file = home / ".Xauthority"
+    the file theirs); (display, cookie file). Root must use that cookie too. Another
+    `cookie_name` keeps the cookie apart from other tests' (runs at once share the child's home)."""
+    cookie_file = home / cookie_name
     for number in _free_display_numbers():
         display = f":{number}"
         cookie = subprocess.run(

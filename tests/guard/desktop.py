@@ -76,9 +76,10 @@ class ChildDesktop:
 
 
 @contextmanager
-def child_desktop(home: Path) -> Iterator[ChildDesktop]:
-    """The child's display with openbox running on it as the child."""
-    with child_xvfb(home) as (display, xauthority):
+def child_desktop(home: Path, cookie_name: str = ".Xauthority") -> Iterator[ChildDesktop]:
+    """The child's display with openbox running on it as the child (started with XAUTHORITY set,
+    as a display manager starts a session: the guard finds the cookie through it)."""
+    with child_xvfb(home, cookie_name) as (display, xauthority):
         desktop = ChildDesktop(home, display, xauthority)
         try:
             desktop.start(require("openbox"), "--sm-disable")

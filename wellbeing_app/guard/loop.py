@@ -17,6 +17,7 @@ from typing import Any, Protocol
 import psutil
 
 from wellbeing_app.core.engine import TickResult
+from wellbeing_app.core.events import OtherDisplayPayload
 from wellbeing_app.core.model import UNKNOWN_APP, Verdict
 from wellbeing_app.core.policy import is_exempt
 from wellbeing_app.link import paths
@@ -26,6 +27,7 @@ from wellbeing_app.link.protocol import LinkError, Peer
 from wellbeing_app.link.server import LinkServer
 from wellbeing_app.service import Service
 from wellbeing_app.service.loop import TickLoop
+from wellbeing_app.surroundings import other_displays
 from wellbeing_app.tracker.base import ProbeSet
 from wellbeing_app.tracker.null import NullForeground, NullIdle, NullMedia
 
@@ -87,6 +89,8 @@ class AccountGuard:
         self.watch: SessionWatch | None = None
         #: What is done when the block screen does not hold in the watched session.
         self.escalation: Escalation | None = None
+        #: X servers of the account outside its sessions, already recorded (once each a run).
+        self.displays_seen: set[str] = set()
 
     def follow(self, sessions: list[SessionState], *, retry: bool = False) -> None:
         """Watch this account's active graphical session (or its first graphical one). With
@@ -120,6 +124,19 @@ class AccountGuard:
         # The loop and its sampler hold this very ProbeSet: its probes are swapped in place.
         self.probes.foreground, self.probes.idle = fresh.foreground, fresh.idle
         self.probes.media, self.probes.lock = fresh.media, fresh.lock
+
+    def notice_displays(self, sessions: list[SessionState]) -> None:
+        """Record each X server the account runs that none of its sessions is on (`Xvfb :5`,
+        `startx -- :1` from a terminal): the guard does not watch it. Not while the account has a
+        Wayland session, whose XWayland servers are the account's own too."""
+        own = [s for s in sessions if s.uid == self.account.uid]
+        if any(s.kind in ("wayland", "mir") for s in own):
+            return
+        for display in other_displays(self.account.uid, [s.display for s in own if s.display]):
+            if display not in self.displays_seen:
+                self.displays_seen.add(display)
+                log.warning("%s: another X server of the account runs on %s", self.account.name, display)
+                self.service.record_sign(OtherDisplayPayload(display))
 
     def observe(self, agent_live: bool) -> Observation | None:
         """What the escalation is told of this tick; None while no session is watched or the
@@ -310,6 +327,7 @@ class Guard:
             sessions = self._sessions.sessions()
             for guard in self.accounts.values():
                 guard.follow(sessions, retry=True)
+                guard.notice_displays(sessions)
         ticks: list[Tick] = []
         for guard in self.accounts.values():
             switched = False

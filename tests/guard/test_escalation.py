@@ -94,14 +94,27 @@ def test_an_allowed_app_or_the_desktop_without_an_agent_is_never_locked() -> Non
     assert child.run(escalation, 3 * 3600) == []
 
 
-def test_a_counted_app_that_leaves_the_front_within_the_grace_is_not_locked() -> None:
+def test_a_counted_app_now_and_then_in_front_is_not_locked() -> None:
     escalation = Escalation("c2", grace=5)
     child = Session(agent_live=True)
-    for _ in range(50):  # 4 s in front, 1 s away: the grace starts again each time
+    for _ in range(360):  # an hour: 2 s of the game, then the block screen for 8 s (it drains 2)
         child.counted_app_in_front = True
-        assert child.run(escalation, 4) == []
+        assert child.run(escalation, 2) == []
         child.counted_app_in_front = False
-        assert child.run(escalation, 1) == []
+        assert child.run(escalation, 8) == []
+
+
+def test_hiding_the_block_screen_again_and_again_gains_nothing_by_the_gaps() -> None:
+    escalation = Escalation("c2", grace=5)
+    child = Session(agent_live=True)
+    asked = []
+    for _ in range(3):  # 4 s of the game, 1 s of the block screen put back, again and again
+        child.counted_app_in_front = True
+        asked += actions(child.run(escalation, 4))
+        child.counted_app_in_front = False
+        asked += actions(child.run(escalation, 1))
+    # The game in front 0–4 s and from 5 s on; the gap drained a quarter of a second: locked at 7 s.
+    assert asked == [(7.0, Lock("c2", LockReason.APP_IN_FRONT, 1, 3))]
 
 
 def test_a_lock_that_does_not_take_is_asked_again_and_counts() -> None:

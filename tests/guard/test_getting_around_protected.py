@@ -417,9 +417,8 @@ def test_the_block_screen_holds_and_taken_out_of_view_again_and_again(
 ) -> None:
     """The live agent's block screen over the game holds: the guard sees the agent's window in
     front and never locks. Then a loop of the child's hides it as fast as it can and brings the game
-    back each time; the agent puts it back within a second each time. Still open: the guard's grace
-    starts again whenever the block screen is back in front, so the loop is not locked out (the
-    test says so as an expected failure, and passes once the guard locks it)."""
+    back each time; the agent puts it back within a second each time. The game's time in front
+    adds up across the gaps (they drain it only slowly), so the session is locked."""
     _game, game = desktop.app("gammaterm")
     desktop.activate(allowed)
     agent = _start_agent(desktop, places)
@@ -430,19 +429,12 @@ def test_the_block_screen_holds_and_taken_out_of_view_again_and_again(
         wait_until(lambda: time.monotonic() - held_from > 7.0, timeout=15, what="past the grace")
         assert logind.manager_calls("LockSession") == []
         xdotool = require("xdotool")
-        played = seconds_of(_status(places), "gammaterm")
         loop = desktop.start(
             "/bin/sh", "-c",
             f"while :; do for w in $({xdotool} search --onlyvisible --pid {agent.pid}); do "
             f"{xdotool} windowunmap $w; done; {xdotool} windowactivate {game}; done",
         )  # fmt: skip
-        try:
-            _locked_within(logind, 15)
-        except AssertionError:
-            played = seconds_of(_status(places), "gammaterm") - played
-            pytest.xfail(
-                f"still open: the game was counted {played:.0f} s in front in 15 s of the loop, and not locked"
-            )
+        _locked_within(logind, 15)  # the game's seconds in front add up across the loop's gaps
         assert agent.poll() is None  # the agent ran all along
     finally:
         if loop is not None:

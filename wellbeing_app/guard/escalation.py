@@ -7,7 +7,9 @@ The rules (issue 11), with `grace` 5 s and `lock_wait` 5 s by default:
 - Nothing happens while no block stands (the account is within its limits, or a block lifted):
   the count of locks starts again at the next block.
 - A counted app in front for `grace` seconds while a block stands → lock. The seconds let the
-  agent raise its block screen, which then is in front instead. The reason says whether a live
+  agent raise its block screen, which then is in front instead. They add up across
+  interruptions and drain only slowly (a quarter of the time) while the block screen is back in
+  front: a loop that hides the block screen again and again gains nothing by its gaps. The reason says whether a live
   agent was there ("a counted app stayed in front") or not ("the limit screen was not up").
 - Unlocked while the block stands, with a counted app in front → lock again at once.
 - A lock that has not taken after `lock_wait` seconds (no screen locker answered logind), with a
@@ -28,6 +30,8 @@ from wellbeing_app.core.model import LockReason
 
 #: Seconds a counted app may stay in front into a block before the session is locked.
 DEFAULT_GRACE_SECONDS = 5.0
+#: How fast those seconds drain while nothing counted is in front (seconds per second).
+GRACE_DRAIN = 0.25
 #: Seconds a lock is given to take (LockedHint set by the session's screen locker).
 DEFAULT_LOCK_WAIT_SECONDS = 5.0
 
@@ -125,7 +129,9 @@ class Escalation:
         self.stage = Stage.CLEAR
         #: locks asked for in the block that stands
         self.locks = 0
-        self._front_since: float | None = None
+        self._front_seconds = 0.0  # a counted app's time in front in this block, draining while not
+        self._last_seen: float | None = None
+        self._counted_last = False  # whether the last look saw a counted app in front, in a block
         self._asked_at = 0.0
 
     def configure(self, lock_limit: int) -> None:
@@ -133,21 +139,29 @@ class Escalation:
         self.lock_limit = check_lock_limit(lock_limit)
 
     def tick(self, seen: Observation) -> Step:
+        # The time since the last look was spent as that look saw it (the guard looks at every
+        # switch and once a second): a counted app's adds up, anything else drains it slowly.
+        since = 0.0 if self._last_seen is None else max(0.0, seen.now - self._last_seen)
+        if self._counted_last:
+            self._front_seconds += since
+        else:
+            self._front_seconds = max(0.0, self._front_seconds - since * GRACE_DRAIN)
+        self._last_seen = seen.now
+        self._counted_last = seen.block_standing and not seen.locked and seen.counted_app_in_front
         if not seen.block_standing:
-            self.stage, self.locks, self._front_since = Stage.CLEAR, 0, None
+            self.stage, self.locks, self._front_seconds = Stage.CLEAR, 0, 0.0
             return Step()
         if self.stage is Stage.CLEAR:
             self.stage = Stage.WATCHING
         if seen.locked:
             if self.stage is not Stage.ENDED:
                 self.stage = Stage.LOCKED
-            self._front_since = None
+            self._front_seconds = 0.0
             return Step()
         if not seen.counted_app_in_front:
             # The block screen, an allowed app or the desktop is in front: nothing to stop.
             if self.stage is not Stage.ENDED:
                 self.stage = Stage.WATCHING
-            self._front_since = None
             return Step()
         return self._counted_app_in_front(seen)
 
@@ -163,9 +177,7 @@ class Escalation:
                 return self._end(seen.now)
         # Watching (or unlocked after a lock that was not ours): the grace runs.
         self.stage = Stage.WATCHING
-        if self._front_since is None:
-            self._front_since = seen.now
-        if seen.now - self._front_since < self.grace:
+        if self._front_seconds < self.grace:
             return Step()
         return self._lock(seen.now, LockReason.APP_IN_FRONT if seen.agent_live else LockReason.OVERLAY_DOWN)
 
@@ -173,7 +185,7 @@ class Escalation:
         if self.lock_limit and self.locks >= self.lock_limit:
             return self._end(now)
         self.locks += 1
-        self.stage, self._asked_at, self._front_since = Stage.LOCK_SENT, now, None
+        self.stage, self._asked_at, self._front_seconds = Stage.LOCK_SENT, now, 0.0
         return Step((Lock(self.session, reason, self.locks, self.lock_limit),))
 
     def _end(self, now: float) -> Step:

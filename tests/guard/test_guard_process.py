@@ -30,6 +30,7 @@ from tests.guard.guardproc import (
     stop_guard,
 )
 from tests.guard.logind_mock import LogindMock
+from tests.link.running import read_line
 from tests.tracker.linux_desktop import require, wait_until
 from wellbeing_app.guard.account import Account
 from wellbeing_app.link.protocol import LinkError
@@ -169,16 +170,6 @@ def _answers_hello(places: GuardPlaces) -> bool:
         return False
 
 
-def _raw_reply(sock: socket.socket) -> dict[str, object]:
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    return json.loads(data.splitlines()[0])
-
-
 def test_hostile_messages_get_an_error_and_change_nothing(places: GuardPlaces, child: Path) -> None:
     with running_guard(places) as guard:
         before = places.ask("status", user=CHILD)
@@ -194,13 +185,13 @@ def test_hostile_messages_get_an_error_and_change_nothing(places: GuardPlaces, c
         with socket.socket(socket.AF_UNIX) as sock:
             sock.connect(str(places.socket))
             sock.sendall(b"\xff\xfe{not json\n")
-            assert _raw_reply(sock)["error"] == "bad-request"
+            assert read_line(sock)["error"] == "bad-request"
         with socket.socket(socket.AF_UNIX) as sock:
             sock.connect(str(places.socket))
             sock.settimeout(30)
             with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # closed once too long
                 sock.sendall(b"x" * (10 * 1024 * 1024))
-            reply = _raw_reply(sock)
+            reply = read_line(sock)
             assert reply["error"] == "too-long"
         # A thousand connections at once: those beyond the limit are refused in words; once they
         # are gone, the guard answers as before.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import socket
 import threading
 from collections.abc import Mapping
 from typing import Any
@@ -41,3 +43,14 @@ class Running:
     def watchers(self) -> list[Peer]:
         with self._lock:
             return self.server.watchers()
+
+
+def read_line(sock: socket.socket) -> dict[str, Any]:
+    """The first line the other end sends, as JSON (what a raw client of the link reads)."""
+    data = b""
+    while b"\n" not in data:
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        data += chunk
+    return dict(json.loads(data.splitlines()[0]))

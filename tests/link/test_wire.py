@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from tests.link.running import Running
+from tests.link.running import Running, read_line
 from wellbeing_app.link.client import LinkClient
 from wellbeing_app.link.protocol import MAX_MESSAGE_BYTES, LinkError, LinkUnavailable, Peer
 from wellbeing_app.link.server import MAX_PENDING_BYTES, LinkServer
@@ -72,16 +72,6 @@ def raw(path: Path) -> socket.socket:
     sock.settimeout(5)
     sock.connect(str(path))
     return sock
-
-
-def read_line(sock: socket.socket) -> dict[str, Any]:
-    data = b""
-    while not data.endswith(b"\n"):
-        chunk = sock.recv(65536)
-        if not chunk:
-            break
-        data += chunk
-    return json.loads(data)
 
 
 def as_nobody() -> list[str]:

@@ -161,10 +161,39 @@ CHECKOUT = Path(__file__).resolve().parents[2]
 PACKAGES = Path(psutil.__file__).resolve().parents[1]
 
 
+#: Where the agent's code is run from (see `installed_code`).
+_INSTALLED: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def installed_code() -> Iterator[None]:
+    """The package and the venv's packages where an installation puts them, for the agent the
+    child runs: under a folder root alone may write. A checkout under /tmp (a CI clone), which
+    everyone may write, would be refused by the guard as the agent's code — and a folder made by
+    `mktemp -d` is not even readable by the child. Hard links where the filesystem allows: no copy."""
+    folder = Path(tempfile.mkdtemp(prefix="wellbeing-agent-", dir="/var/lib"))
+    folder.chmod(0o755)
+    (folder / "app").mkdir(mode=0o755)
+    for source, target in (
+        (PACKAGES, folder / "site"),
+        (CHECKOUT / "wellbeing_app", folder / "app" / "wellbeing_app"),
+        (CHECKOUT / "resources", folder / "app" / "resources"),
+    ):
+        linked = subprocess.run(["cp", "-al", str(source), str(target)], capture_output=True, check=False)
+        if linked.returncode != 0:  # another filesystem: a copy
+            shutil.rmtree(target, ignore_errors=True)
+            subprocess.run(["cp", "-a", str(source), str(target)], check=True)
+    subprocess.run(["chmod", "-R", "a+rX,go-w", str(folder)], check=True)
+    _INSTALLED.update(app=folder / "app", site=folder / "site")
+    yield
+    _INSTALLED.clear()
+    shutil.rmtree(folder)
+
+
 def _agent_command(places: GuardPlaces, *, options: str = "-s", **env: str) -> list[str]:
     """The tray app as the child runs it (`python3 -s -m wellbeing_app run`), with extra `env`."""
     variables = {
-        "PYTHONPATH": f"{CHECKOUT}:{PACKAGES}",
+        "PYTHONPATH": f"{_INSTALLED['app']}:{_INSTALLED['site']}",
         "WELLBEING_GUARD_SOCKET": str(places.socket),
         "WELLBEING_PROTECTED_LIST": str(places.protected_list),
         "QT_QPA_PLATFORM": "xcb",

@@ -356,7 +356,7 @@ def test_an_agent_started_with_something_of_the_childs_changes_nothing_the_guard
         (site / "sitecustomize.py").write_text("import os\nos.environ['WELLBEING_HACKED'] = '1'\n")
         shutil.chown(site, CHILD, CHILD)
         shutil.chown(site / "sitecustomize.py", CHILD, CHILD)
-        how: dict[str, str] = {"PYTHONPATH": f"{site}:{CHECKOUT}:{PACKAGES}"}
+        how: dict[str, str] = {"PYTHONPATH": f"{site}:{_INSTALLED['app']}:{_INSTALLED['site']}"}
     else:
         if not LIBFAKETIME.exists():
             pytest.skip(f"{LIBFAKETIME} is missing: apt-get install faketime")

@@ -16,10 +16,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from wellbeing_app.core import languages
 from wellbeing_app.guide.content import HELPLINES_MARKER, Guide
@@ -60,6 +60,24 @@ _RAW_HTML = re.compile(r"<[A-Za-z/!]")
 _IMAGE = re.compile(r"!\[[^\]]*\]\(")
 
 
+_Read = TypeVar("_Read")
+
+
+def _read_if_there(
+    path: Path,
+    language: str,
+    problems: list[GuideProblem],
+    parse: Callable[[Path, str, list[GuideProblem]], _Read | None],
+    *,
+    missing: str,
+) -> _Read | None:
+    """`parse` the file of one language, or a problem saying `missing` when there is none."""
+    if not path.exists():
+        problems.append(GuideProblem(path, None, missing))
+        return None
+    return parse(path, language, problems)
+
+
 def load_guide(root: Path) -> Guide:
     """Read the guide under `root` (…/resources/guide); problems are in `guide.problems`."""
     problems: list[GuideProblem] = []
@@ -82,29 +100,19 @@ def load_guide(root: Path) -> Guide:
             article = _parse_article(path, language, problems)
             if article is not None:
                 parsed[language][article.article.id] = article
-        tips_path = folder / TIPS_FILE
-        if tips_path.exists():
-            parsed_tips = _parse_tips(tips_path, language, problems)
-            if parsed_tips is not None:
-                tip_files[language] = parsed_tips
-        else:
-            problems.append(
-                GuideProblem(tips_path, None, f"the {_language_name(language)} break tips are missing")
-            )
-        safety_path = folder / SAFETY_FILE
-        if safety_path.exists():
-            words = _parse_safety(safety_path, language, problems)
-            if words is not None:
-                safety[language] = words
-        else:
-            problems.append(
-                GuideProblem(
-                    safety_path,
-                    None,
-                    f"the {_language_name(language)} safety words are missing: the phrases of each "
-                    f"urgent advice ({', '.join(URGENT_ADVICE)}) and the {SELF_HARM_SECTION}",
-                )
-            )
+        parsed_tips = _read_if_there(
+            folder / TIPS_FILE, language, problems, _parse_tips,
+            missing=f"the {_language_name(language)} break tips are missing",
+        )  # fmt: skip
+        if parsed_tips is not None:
+            tip_files[language] = parsed_tips
+        words = _read_if_there(
+            folder / SAFETY_FILE, language, problems, _parse_safety,
+            missing=f"the {_language_name(language)} safety words are missing: the phrases of each "
+            f"urgent advice ({', '.join(URGENT_ADVICE)}) and the {SELF_HARM_SECTION}",
+        )  # fmt: skip
+        if words is not None:
+            safety[language] = words
         texts = _read_helpline_texts(folder / HELPLINES_FILE, language, problems)
         if texts is not None:
             helpline_texts[language] = texts

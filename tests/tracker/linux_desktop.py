@@ -114,16 +114,26 @@ def wm_running(display_name: str) -> bool:
 
 
 def start_openbox(display_name: str) -> subprocess.Popen[bytes]:
+    """openbox on the display, once it manages it. An openbox that ends at once (it found a window
+    manager on its way out, seen on a shared display in CI) is started again, with `--replace`."""
     env = {**os.environ, "DISPLAY": display_name}
-    process = subprocess.Popen(
-        [require("openbox"), "--sm-disable"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        wait_until(lambda: wm_running(display_name), what="openbox to set _NET_SUPPORTING_WM_CHECK")
-    except BaseException:
-        stop(process)
-        raise
-    return process
+    for attempt in range(3):
+        replace = ["--replace"] if attempt else []
+        process = subprocess.Popen(
+            [require("openbox"), "--sm-disable", *replace],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        try:
+            wait_until(
+                lambda p=process: wm_running(display_name) or p.poll() is not None,
+                what="openbox to set _NET_SUPPORTING_WM_CHECK",
+            )
+        except BaseException:
+            stop(process)
+            raise
+        if process.poll() is None:
+            return process
+    raise AssertionError(f"openbox ended at once on {display_name}, three times")
 
 
 def xdotool(display_name: str, *args: str) -> str:

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import getpass
 import json
 import logging
 import math
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO, TypeAlias
 
 from wellbeing_app import __version__
 from wellbeing_app.core import languages
@@ -158,6 +157,8 @@ def cmd_report(service: Service, args: argparse.Namespace, out: TextIO) -> None:
         json.dump(records, out, ensure_ascii=False)
         out.write("\n")
     elif args.csv:
+        import csv
+
         writer = csv.DictWriter(out, fieldnames=["date", "app", "name", "minutes"], lineterminator="\n")
         writer.writeheader()
         writer.writerows(records)
@@ -417,9 +418,12 @@ def cmd_preview(args: argparse.Namespace) -> int:
 # --- parsing -------------------------------------------------------------------------------------
 
 
-def build_parser(*, with_service: bool = True) -> argparse.ArgumentParser:
-    """The command line; without `with_service` the guard's `service` actions are left out (only
-    the word stays in the help), which spares every other command importing the guard's code."""
+def build_parser(given: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The command line. With `given` (the arguments to parse), only the commands named in it are
+    built, when it names any: each command's parser costs about half a millisecond to make (and
+    `service` imports the guard's code), which is a tenth of a short command's start. A line that
+    names none (`--help`, a mistyped command) gets them all, for the help and the error; an empty
+    line is the tray app's start."""
     parser = argparse.ArgumentParser(
         prog="wellbeing-app",
         description=_("Wellbeing: daily screen-time cap, breaks, and a guide to mental well-being."),
@@ -444,70 +448,121 @@ def build_parser(*, with_service: bool = True) -> argparse.ArgumentParser:
         help=_("with --user: the guard's state dir (default /var/lib/wellbeing-app)"),
     )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    builders = _command_builders()
+    named = [name for name in builders if given is not None and name in given]
+    if given is not None and not given:
+        named = ["run"]  # nothing given: the tray app
+    for name, build in builders.items():
+        if not named or name in named:
+            build(commands)
+    return parser
 
-    run = commands.add_parser("run", help=_("start the tray app (the default)"))
-    run.add_argument(
-        "--if-protected",
-        action="store_true",
-        help=_("start only in an account the guard protects (the login entry `service install` writes)"),
-    )
-    status = commands.add_parser("status", help=_("today: used, cap, remaining, next break, decision"))
-    status.add_argument("--json", action="store_true")
-    report = commands.add_parser("report", help=_("usage per day and per app"))
-    report.add_argument("--days", type=int, default=7, help=_("how many days back (default 7)"))
-    fmt = report.add_mutually_exclusive_group()
-    fmt.add_argument("--json", action="store_true")
-    fmt.add_argument("--csv", action="store_true")
 
-    config = commands.add_parser("config", help=_("show or change settings"))
-    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
-    show = config_commands.add_parser("show", help=_("all settings with what they allow"))
-    show.add_argument("--json", action="store_true")
-    setter = config_commands.add_parser(
-        "set", help=_("change one setting (the passcode is asked when locked)")
-    )
-    setter.add_argument("key", choices=list(Settings.specs()), metavar="KEY")
-    setter.add_argument("value", metavar="VALUE")
+Commands: TypeAlias = "argparse._SubParsersAction[argparse.ArgumentParser]"
 
-    passcode = commands.add_parser("passcode", help=_("set or remove the parent's passcode"))
-    passcode.add_argument("action", choices=["set", "clear"])
 
-    export = commands.add_parser("export", help=_("export all usage and events"))
-    export.add_argument("--format", choices=["csv", "json"], default="json")
-    export.add_argument("--output", "-o", metavar="FILE")
-    importer = commands.add_parser("import", help=_("import a CSV or JSON export"))
-    importer.add_argument("file")
-    delete = commands.add_parser("delete-data", help=_("delete all usage records and events"))
-    delete.add_argument("--yes", action="store_true", help=_("really delete"))
+def _command_builders() -> dict[str, Callable[[Commands], None]]:
+    """Each command's parser, by name, in the order the help lists them."""
 
-    track = commands.add_parser("track", help=_("track without the tray (until stopped)"))
-    track.add_argument("--seconds", type=float, help=_("stop after this many seconds"))
-    guide = commands.add_parser("guide", help=_("read the guide to mental well-being in the terminal"))
-    guide_commands = guide.add_subparsers(dest="guide_command", metavar="ACTION", required=True)
-    for name, text in (("list", _("every article by section")), ("search", _("articles that match words"))):
-        listing = guide_commands.add_parser(name, help=text)
-        if name == "search":
-            listing.add_argument("query")
-        listing.add_argument("--lang", choices=languages.codes(), help=_("language (default: the app's)"))
-        listing.add_argument("--json", action="store_true")
-    show_article = guide_commands.add_parser("show", help=_("one article"))
-    show_article.add_argument("id")
-    show_article.add_argument("--lang", choices=languages.codes(), help=_("language (default: the app's)"))
-    preview = commands.add_parser(
-        "preview", help=_("show an overlay as the child would see it (Escape closes)")
-    )
-    preview.add_argument("kind", choices=list(preview_kinds()))
-    doctor = commands.add_parser("doctor", help=_("which probes work on this machine, and why not"))
-    doctor.add_argument("--json", action="store_true")
-    if with_service:
+    def run(commands: Commands) -> None:
+        run = commands.add_parser("run", help=_("start the tray app (the default)"))
+        run.add_argument(
+            "--if-protected",
+            action="store_true",
+            help=_("start only in an account the guard protects (the login entry `service install` writes)"),
+        )
+
+    def status(commands: Commands) -> None:
+        status = commands.add_parser("status", help=_("today: used, cap, remaining, next break, decision"))
+        status.add_argument("--json", action="store_true")
+
+    def report(commands: Commands) -> None:
+        report = commands.add_parser("report", help=_("usage per day and per app"))
+        report.add_argument("--days", type=int, default=7, help=_("how many days back (default 7)"))
+        fmt = report.add_mutually_exclusive_group()
+        fmt.add_argument("--json", action="store_true")
+        fmt.add_argument("--csv", action="store_true")
+
+    def config(commands: Commands) -> None:
+        config = commands.add_parser("config", help=_("show or change settings"))
+        config_commands = config.add_subparsers(dest="config_command", metavar="ACTION", required=True)
+        show = config_commands.add_parser("show", help=_("all settings with what they allow"))
+        show.add_argument("--json", action="store_true")
+        setter = config_commands.add_parser(
+            "set", help=_("change one setting (the passcode is asked when locked)")
+        )
+        setter.add_argument("key", choices=list(Settings.specs()), metavar="KEY")
+        setter.add_argument("value", metavar="VALUE")
+
+    def passcode(commands: Commands) -> None:
+        passcode = commands.add_parser("passcode", help=_("set or remove the parent's passcode"))
+        passcode.add_argument("action", choices=["set", "clear"])
+
+    def export(commands: Commands) -> None:
+        export = commands.add_parser("export", help=_("export all usage and events"))
+        export.add_argument("--format", choices=["csv", "json"], default="json")
+        export.add_argument("--output", "-o", metavar="FILE")
+
+    def importer(commands: Commands) -> None:
+        importer = commands.add_parser("import", help=_("import a CSV or JSON export"))
+        importer.add_argument("file")
+
+    def delete(commands: Commands) -> None:
+        delete = commands.add_parser("delete-data", help=_("delete all usage records and events"))
+        delete.add_argument("--yes", action="store_true", help=_("really delete"))
+
+    def track(commands: Commands) -> None:
+        track = commands.add_parser("track", help=_("track without the tray (until stopped)"))
+        track.add_argument("--seconds", type=float, help=_("stop after this many seconds"))
+
+    def guide(commands: Commands) -> None:
+        guide = commands.add_parser("guide", help=_("read the guide to mental well-being in the terminal"))
+        guide_commands = guide.add_subparsers(dest="guide_command", metavar="ACTION", required=True)
+        for name, text in (
+            ("list", _("every article by section")),
+            ("search", _("articles that match words")),
+        ):
+            listing = guide_commands.add_parser(name, help=text)
+            if name == "search":
+                listing.add_argument("query")
+            listing.add_argument("--lang", choices=languages.codes(), help=_("language (default: the app's)"))
+            listing.add_argument("--json", action="store_true")
+        show_article = guide_commands.add_parser("show", help=_("one article"))
+        show_article.add_argument("id")
+        show_article.add_argument(
+            "--lang", choices=languages.codes(), help=_("language (default: the app's)")
+        )
+
+    def preview(commands: Commands) -> None:
+        preview = commands.add_parser(
+            "preview", help=_("show an overlay as the child would see it (Escape closes)")
+        )
+        preview.add_argument("kind", choices=list(preview_kinds()))
+
+    def doctor(commands: Commands) -> None:
+        doctor = commands.add_parser("doctor", help=_("which probes work on this machine, and why not"))
+        doctor.add_argument("--json", action="store_true")
+
+    def service(commands: Commands) -> None:
         from wellbeing_app.guard.main import add_service_parser
 
         add_service_parser(commands)
-    else:
-        from wellbeing_app.guard import SERVICE_HELP
 
-        commands.add_parser("service", help=SERVICE_HELP)
-    return parser
+    return {
+        "run": run,
+        "status": status,
+        "report": report,
+        "config": config,
+        "passcode": passcode,
+        "export": export,
+        "import": importer,
+        "delete-data": delete,
+        "track": track,
+        "guide": guide,
+        "preview": preview,
+        "doctor": doctor,
+        "service": service,
+    }
 
 
 def main(
@@ -516,7 +571,7 @@ def main(
     out = stdout or sys.stdout
     set_language("system")  # --help and parse errors follow the system; the setting applies below
     given = sys.argv[1:] if argv is None else list(argv)
-    parser = build_parser(with_service="service" in given)
+    parser = build_parser(given)
     args = parser.parse_args(given)
     command = args.command or "run"
     if command == "service":
@@ -665,14 +720,24 @@ def _status_from_a_tracker(args: argparse.Namespace, data_dir: Path, out: TextIO
     """`status` as the running tracker says it: the guard in a protected account, else the tray
     app (or `track`) of this data dir. None when no tracker answers: the database is read then.
     In a protected account the guard is the only one that knows: without it, say so."""
-    from wellbeing_app.link.client import LinkClient
-    from wellbeing_app.link.codec import status_from
     from wellbeing_app.link.paths import guard_socket, is_protected, personal_socket
-    from wellbeing_app.link.protocol import LinkError
 
     protected = is_protected()
+    if protected:
+        path = guard_socket()
+    else:
+        try:
+            path = personal_socket(data_dir)
+        except OSError:
+            return None
+        if not path.is_socket():
+            return None  # nothing listens: the link's code need not even be loaded
+
+    from wellbeing_app.link.client import LinkClient
+    from wellbeing_app.link.codec import status_from
+    from wellbeing_app.link.protocol import LinkError
+
     try:
-        path = guard_socket() if protected else personal_socket(data_dir)
         with LinkClient(path, timeout=2.0 if protected else 1.0) as client:
             status = status_from(client.call("status"))
             settings = client.call("settings")

@@ -6,13 +6,14 @@ import ast
 import gettext
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from wellbeing_app.core import languages
+from wellbeing_app.core.record import record
 
 
-@dataclass(eq=False, repr=False)
+@record(frozen=False, eq=False, repr=False)
 class Entry:
     msgid: str
     msgstr: str = ""

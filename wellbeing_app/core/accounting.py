@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime, time, timedelta, tzinfo
 
 from .days import day_bounds, day_of, utc_offset
 from .model import UNKNOWN_APP, AppRef, Sample, UsageSpan
+from .record import record
 from .settings import Settings
 
 #: A gap between two samples longer than this means the tracker did not run. Sleep is never
@@ -17,7 +18,7 @@ MAX_TICK_GAP_SECONDS = 5.0
 SETTLE_MARGIN_SECONDS = 5.0
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class UsageDelta:
     """Seconds added to (or, when idle time is taken back, removed from) one app on one day."""
 
@@ -26,7 +27,7 @@ class UsageDelta:
     seconds: float
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Activity:
     """What one sample meant: who was in front, whether the person was there, for how long away."""
 
@@ -40,7 +41,7 @@ class Activity:
     unwatched_seconds: float = 0.0
 
 
-@dataclass(eq=False, repr=False)
+@record(frozen=False, eq=False, repr=False)
 class AccountingResult:
     activity: Activity
     changed: list[UsageSpan] = field(default_factory=list)  # spans to write (by uid)

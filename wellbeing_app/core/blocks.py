@@ -11,9 +11,9 @@ Adding a kind of block: a `BlockReason`, the rule in `policy.decide` that gives 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from .model import BlockReason, Decision, Verdict
+from .record import record
 from .text import N_
 
 
@@ -26,7 +26,7 @@ class OverlayAction(enum.Enum):
     BACK_TO_DESKTOP = "back_to_desktop"  # minimise the blocked app
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class OverlayKind:
     """One kind of overlay. Templates may use {minutes} (today's cap), {app} (the app's name)
     and {time} (when it ends, HH:MM)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import enum
-from dataclasses import dataclass
 
 from .accounting import Activity
 from .errors import CoreError
@@ -18,6 +17,7 @@ from .events import (
     Payload,
 )
 from .model import EventKind
+from .record import record
 from .settings import Settings
 from .text import N_, Text
 
@@ -51,7 +51,7 @@ class Stage(enum.Enum):
         return BreakPhase.ON_BREAK if self is Stage.TAKING else BreakPhase.WORKING
 
 
-@dataclass(frozen=True)
+@record
 class BreakState:
     """One stage of the schedule with the data it needs; any other combination is refused.
 
@@ -88,7 +88,7 @@ class BreakState:
         return None
 
 
-@dataclass(frozen=True)
+@record
 class BreakRules:
     """What the settings say about breaks, in seconds."""
 
@@ -115,7 +115,7 @@ class BreakRules:
 # --- what can happen to the schedule ---------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Tick:
     """One sample's worth of use (or absence), read at `elapsed`."""
 
@@ -123,19 +123,19 @@ class Tick:
     elapsed: float
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class TakeNow:
     """The person asks for a break now."""
 
     elapsed: float
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Postpone:
     """Put the running break off by POSTPONE_MINUTES of use."""
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Skip:
     """End the running break now (the caller checks the passcode when settings are locked)."""
 
@@ -143,7 +143,7 @@ class Skip:
 BreakEvent = Tick | TakeNow | Postpone | Skip
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class BreakNote:
     """Something the scheduler did that is worth a record."""
 
@@ -243,7 +243,7 @@ def _postpone(state: BreakState, rules: BreakRules) -> tuple[BreakState, list[Br
 # --- the scheduler the engine drives ---------------------------------------------------------
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class BreakView:
     """The scheduler as the policy and the UI see it; times are elapsed-counter readings."""
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
+
+from .record import record
 
 
 class Clock(Protocol):
@@ -28,7 +30,7 @@ class Clock(Protocol):
     def zone(self) -> tzinfo: ...
 
 
-@dataclass
+@record(frozen=False)
 class FakeClock:
     """A clock that moves only when told: for tests and simulated days."""
 

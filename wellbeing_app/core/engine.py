@@ -4,7 +4,7 @@ sample per tick, answering with the decision and what to record."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date, datetime, timedelta, tzinfo
 
 from .accounting import Accountant
@@ -24,6 +24,7 @@ from .events import (
 )
 from .model import AppRef, BlockReason, Decision, Event, EventKind, Sample, UsageSpan, Verdict
 from .policy import Grant, cap_seconds, counted_seconds, decide, warning_due
+from .record import record
 from .settings import Settings
 from .timebase import TimeBase
 
@@ -37,7 +38,7 @@ SUSPEND_RECORD_SECONDS = 60.0
 UNWATCHED_RECORD_SECONDS = 10.0
 
 
-@dataclass(eq=False, repr=False)
+@record(frozen=False, eq=False, repr=False)
 class TickResult:
     decision: Decision
     now: datetime  # trusted

@@ -1,4 +1,4 @@
-"""What each kind of event records: one frozen dataclass per kind, its JSON form declared once.
+"""What each kind of event records: one frozen record (a dataclass) per kind, its JSON form declared once.
 
 Each detail is declared with `detail(type, …)`. Its value type reads and writes the JSON value
 (as the settings' value types do), so the database, the export and the import share one form,
@@ -16,12 +16,13 @@ import enum
 import json
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from typing import Any, ClassVar, Generic, Self, TypeVar, get_args
 
 from .errors import CoreError
 from .model import BlockReason, EventKind, LockReason
+from .record import record
 from .text import Text
 
 T = TypeVar("T")
@@ -162,7 +163,7 @@ class AnyJson(DetailType[Any]):
         return value
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class DetailSpec:
     """How one detail is declared: its type, and whether it is left out while it has its default."""
 
@@ -180,27 +181,13 @@ def detail(type_: DetailType[Any], default: Any, *, omit_default: bool = False) 
 # The payloads.
 
 
-@dataclass(frozen=True)
+@record
 class EventPayload:
-    """The details of one kind of event. `extra` holds details this version does not know.
-
-    Equality and the repr are written here once for every kind, and each kind is declared with
-    `eq=False, repr=False` so that it generates only `__init__` and frozen's `__setattr__` and
-    `__delattr__`: a dataclass compiles every method it generates at each import (`.pyc` files
-    do not keep them), and three fewer for each of 32 kinds take ~10 ms off every start."""
+    """The details of one kind of event. `extra` holds details this version does not know."""
 
     KIND: ClassVar[EventKind]
 
     extra: Mapping[str, Any] = field(default_factory=dict, kw_only=True, repr=False)
-
-    def __eq__(self, other: object) -> bool:
-        if other.__class__ is not self.__class__:
-            return NotImplemented
-        return all(getattr(self, f.name) == getattr(other, f.name) for f in dataclasses.fields(self))
-
-    def __repr__(self) -> str:
-        shown = (f"{f.name}={getattr(self, f.name)!r}" for f in dataclasses.fields(self) if f.repr)
-        return f"{type(self).__qualname__}({', '.join(shown)})"
 
     @property
     def kind(self) -> EventKind:
@@ -255,19 +242,19 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class WarningPayload(EventPayload):
     KIND = EventKind.WARNING
     minutes_left: int = detail(Whole(), 0)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class BreakNoticePayload(EventPayload):
     KIND = EventKind.BREAK_NOTICE
     in_seconds: int = detail(Whole(), 0)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class BreakStartedPayload(EventPayload):
     """`forced`: it came when due (not taken early by choice); `ends_at` is known while tracking."""
 
@@ -277,31 +264,31 @@ class BreakStartedPayload(EventPayload):
     ends_at: datetime | None = detail(Instant(), None, omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class BreakTakenPayload(EventPayload):
     KIND = EventKind.BREAK_TAKEN
     forced: bool = detail(Flag(), True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class BreakNaturalPayload(EventPayload):
     KIND = EventKind.BREAK_NATURAL
     away_seconds: int = detail(Whole(), 0)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class BreakPostponedPayload(EventPayload):
     KIND = EventKind.BREAK_POSTPONED
     minutes: int = detail(Whole(), 5)
     postpones_left: int = detail(Whole(), 0)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class BreakSkippedPayload(EventPayload):
     KIND = EventKind.BREAK_SKIPPED
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class BlockPayload(EventPayload):
     """A block began: why, until when, and the executable of the app it was about."""
 
@@ -311,7 +298,7 @@ class BlockPayload(EventPayload):
     app: str | None = detail(Words(), None)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class GrantPayload(EventPayload):
     """More time: `minutes` more counted use on `day`, or free use `until` a time. A grant in a
     hand-written import may give only that; its event then gives the uid and the day."""
@@ -324,7 +311,7 @@ class GrantPayload(EventPayload):
     until: datetime | None = detail(Instant(), None, omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class PasscodeOkPayload(EventPayload):
     """`purpose`: the English of what the passcode was for ("grant more time"), translated where
     it is shown; empty when not known. `by`: "root" when the parent acted as root in protected
@@ -335,19 +322,19 @@ class PasscodeOkPayload(EventPayload):
     by: str = detail(Words(), "", omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class PasscodeFailedPayload(EventPayload):
     KIND = EventKind.PASSCODE_FAILED
     purpose: str = detail(Words(), "")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class PasscodeLockedOutPayload(EventPayload):
     KIND = EventKind.PASSCODE_LOCKED_OUT
     until: datetime | None = detail(Instant(), None, omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class PasscodeChangedPayload(EventPayload):
     """A passcode was set (`set`) or removed; `outside`: in the database, behind the app's back."""
 
@@ -356,7 +343,7 @@ class PasscodeChangedPayload(EventPayload):
     outside: bool = detail(Flag(), False, omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class SettingChangedPayload(EventPayload):
     """`old` and `new` are the setting's JSON values; `outside`: changed in the database."""
 
@@ -367,7 +354,7 @@ class SettingChangedPayload(EventPayload):
     outside: bool = detail(Flag(), False, omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class ClockJumpPayload(EventPayload):
     """The wall clock moved by `seconds`; `wall` is what it said after."""
 
@@ -376,7 +363,7 @@ class ClockJumpPayload(EventPayload):
     wall: datetime | None = detail(Instant(), None, omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class ZoneChangedPayload(EventPayload):
     """The time zone's names (`Asia/Almaty`); empty when not known."""
 
@@ -385,7 +372,7 @@ class ZoneChangedPayload(EventPayload):
     new: str = detail(Words(), "")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class SuspendPayload(EventPayload):
     """Time the tracker did not run while the clock ran (sleep)."""
 
@@ -393,7 +380,7 @@ class SuspendPayload(EventPayload):
     seconds: int = detail(Whole(), 0)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class UnwatchedPayload(EventPayload):
     """Time the tracker did not run while the machine was awake and in use (the process was
     stopped or starved): counted as use of an app that cannot be named."""
@@ -402,12 +389,12 @@ class UnwatchedPayload(EventPayload):
     seconds: int = detail(Whole(), 0)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class TrackingStartedPayload(EventPayload):
     KIND = EventKind.TRACKING_STARTED
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class TrackingStoppedPayload(EventPayload):
     """`how`: "quit" (from the app) or "signal" (a log-out, a shut-down, `kill`)."""
 
@@ -415,7 +402,7 @@ class TrackingStoppedPayload(EventPayload):
     how: str = detail(Words(), "")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class TrackingGapPayload(EventPayload):
     """The app was not running from `since` for `seconds`; `same_boot`: the computer was not
     restarted in between."""
@@ -426,25 +413,25 @@ class TrackingGapPayload(EventPayload):
     same_boot: bool = detail(Flag(), True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class TrackingPausedPayload(EventPayload):
     KIND = EventKind.TRACKING_PAUSED
     minutes: int = detail(Whole(), 0)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class DataDeletedPayload(EventPayload):
     KIND = EventKind.DATA_DELETED
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class DataImportedPayload(EventPayload):
     KIND = EventKind.DATA_IMPORTED
     spans: int = detail(Whole(), 0)
     events: int = detail(Whole(), 0)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class RecordsRestoredPayload(EventPayload):
     """The database file was deleted while the app ran and written back at `path`."""
 
@@ -452,7 +439,7 @@ class RecordsRestoredPayload(EventPayload):
     path: str = detail(Words(), "")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class StartChangedPayload(EventPayload):
     """How the app is started was changed: `what` is "autostart" (the entry was put right) or
     "environment" (the process runs with LD_PRELOAD, FAKETIME or a foreign sitecustomize);
@@ -463,7 +450,7 @@ class StartChangedPayload(EventPayload):
     detail: str = detail(Words(), "")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class OtherDisplayPayload(EventPayload):
     """Another display server of this account (":1", "wayland-2"), not watched."""
 
@@ -471,7 +458,7 @@ class OtherDisplayPayload(EventPayload):
     display: str = detail(Words(), "")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class OverlayHiddenPayload(EventPayload):
     """Another program took the overlay out of view. `how`: on X11 "unmapped", "destroyed",
     "moved" (into another window) or "covered" (by a window the window manager does not manage);
@@ -486,7 +473,7 @@ class OverlayHiddenPayload(EventPayload):
     why: str = detail(Words(), "", omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class SessionLockedPayload(EventPayload):
     """Protected mode's guard locked a login session (logind's id `session`) during a block:
     the `count`-th lock of this block, of `limit` before the session is ended (0: never).
@@ -500,7 +487,7 @@ class SessionLockedPayload(EventPayload):
     error: str = detail(Words(), "", omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class SessionEndedPayload(EventPayload):
     """Protected mode's guard ended a login session after `locks` locks in one block did not
     stop the counted apps. `error` says why logind did not do it, when it did not."""
@@ -511,7 +498,7 @@ class SessionEndedPayload(EventPayload):
     error: str = detail(Words(), "", omit_default=True)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class FileRefusedPayload(EventPayload):
     """A file the app keeps records in ("journal", "database") was not a regular file of this user
     (`why`: "it is a symbolic link to /dev/null"); it was moved to `moved_to` and a new one begun."""
@@ -522,7 +509,7 @@ class FileRefusedPayload(EventPayload):
     moved_to: str = detail(Words(), "")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record
 class UnreadablePayload(EventPayload):
     """Stored details that do not fit their kind (a value of the wrong type, imported before
     details were checked), kept as they are so that they export unchanged. `problem` says what

@@ -9,10 +9,11 @@ line's `--lang` and the message extractor. A new language is one line in LANGUAG
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+
+from .record import record
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class PluralRule:
     """Which plural form a count takes, as gettext's Plural-Forms header says it.
 
@@ -56,7 +57,7 @@ ONE_FEW_MANY = PluralRule(
 )
 
 
-@dataclass(frozen=True)
+@record
 class Language:
     """One language of the interface and the guide.
 

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
+
+from .record import record
 
 if TYPE_CHECKING:
     from .events import Payload
@@ -14,7 +15,7 @@ if TYPE_CHECKING:
 SELF_EXECUTABLE = "wellbeing-app"
 
 
-@dataclass(frozen=True)
+@record
 class AppRef:
     """An application: `executable` identifies it, `name` is for people.
 
@@ -50,7 +51,7 @@ SELF_APP = AppRef(SELF_EXECUTABLE, "Wellbeing", own=True)
 UNKNOWN_APP = AppRef("unknown", "Unknown application")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Sample:
     """What the tracker saw at one tick.
 
@@ -75,7 +76,7 @@ class Sample:
             raise ValueError("Sample.wall must be aware")
 
 
-@dataclass(frozen=True)
+@record
 class UsageSpan:
     """A stretch of active use of one app, inside one local day; spans never overlap.
 
@@ -97,7 +98,7 @@ class UsageSpan:
         return (self.end - self.start).total_seconds()
 
 
-@dataclass(frozen=True)
+@record
 class DayAppUsage:
     """Seconds of use of one app on one local day."""
 
@@ -143,7 +144,7 @@ class EventKind(enum.Enum):
     SESSION_ENDED = "session_ended"
 
 
-@dataclass(frozen=True)
+@record
 class Event:
     """One entry in the record. `at` is aware; `payload` holds the details of its kind."""
 
@@ -185,7 +186,7 @@ class LockReason(enum.Enum):
     NOT_LOCKED = "not_locked"
 
 
-@dataclass(frozen=True)
+@record
 class Decision:
     """The one decision of a tick. Everything the user sees follows it.
 

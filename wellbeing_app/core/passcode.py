@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from .errors import PasscodeError
+from .record import record
 from .text import N_, Text
 
 MIN_DIGITS, MAX_DIGITS = 4, 12
@@ -28,7 +26,7 @@ _LIMITS = {
 SCRYPT_N, SCRYPT_R, SCRYPT_P = 2**14, 8, 1
 
 
-@dataclass(frozen=True)
+@record
 class PasscodeHash:
     """What is stored of a passcode: never the passcode itself."""
 
@@ -39,7 +37,7 @@ class PasscodeHash:
     p: int = SCRYPT_P
 
 
-@dataclass(frozen=True)
+@record
 class Attempt:
     """One passcode entry, as recorded: when, and whether it was right."""
 
@@ -76,6 +74,8 @@ def validate(passcode: str) -> str:
 
 
 def _derive(passcode: str, salt: bytes, n: int, r: int, p: int) -> bytes:
+    import hashlib  # here, as hmac below: loading OpenSSL is 3 ms of every start, and few derive
+
     return hashlib.scrypt(
         passcode.strip().encode("utf-8"), salt=salt, n=n, r=r, p=p, maxmem=64 * 1024 * 1024, dklen=32
     )
@@ -91,6 +91,8 @@ def hash_passcode(passcode: str, salt: bytes) -> PasscodeHash:
 
 def matches(passcode: str, stored: PasscodeHash) -> bool:
     """Whether the passcode is the stored one; the comparison takes constant time."""
+    import hmac
+
     candidate = _derive(passcode, stored.salt, stored.n, stored.r, stored.p)
     return hmac.compare_digest(candidate, stored.digest)
 

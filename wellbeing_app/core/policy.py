@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta, tzinfo
 
 from .blocks import BLOCKS
 from .breaks import BreakPhase, BreakView
 from .days import day_bounds, day_of
 from .model import AppRef, BlockReason, Decision, Verdict
+from .record import record
 from .settings import DowntimeWindow, Settings, Weekday
 
 #: Minutes left at which the person is warned.
@@ -37,7 +37,7 @@ SYSTEM_APPS = frozenset(
 )  # fmt: skip
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Grant:
     """Time granted by a parent: `minutes` more of counted use on `day`, or free use `until`."""
 

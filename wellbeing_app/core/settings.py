@@ -11,12 +11,13 @@ import enum
 import json
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import time
 from typing import Any, Generic, TypeVar
 
 from . import languages
 from .errors import SettingError
+from .record import record
 from .text import N_, Text
 
 T = TypeVar("T")
@@ -91,7 +92,7 @@ def format_time_of_day(value: time) -> str:
     return f"{value.hour:02d}:{value.minute:02d}"
 
 
-@dataclass(frozen=True)
+@record
 class DowntimeWindow:
     """A weekly window in which counted apps are blocked; it starts on each of `days` at `start`
     and ends at `end`, the next day when `end` is not after `start` (21:00–07:00)."""
@@ -146,7 +147,7 @@ _UNIT_SUFFIXES = {
 }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class IntRange(ValueType[int | None]):
     minimum: int
     maximum: int
@@ -196,7 +197,7 @@ class IntRange(ValueType[int | None]):
         return "off" if value is None else str(value)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Boolean(ValueType[bool]):
     def allowed_text(self) -> Text:
         return Text(N_('"on" or "off"'))
@@ -218,7 +219,7 @@ class Boolean(ValueType[bool]):
         return "on" if value else "off"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Choice(ValueType[str]):
     """One of a few words: `options`, or what a function gives at each use (so that the languages
     are read from their declaration when asked, not copied when this module is loaded)."""
@@ -241,7 +242,7 @@ class Choice(ValueType[str]):
         return str(value)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class TimeOfDay(ValueType[time]):
     earliest: time = time(0, 0)
     latest: time = time(23, 59)
@@ -294,7 +295,7 @@ def _app_name(text: Any) -> str:
     return text.strip()
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class AppList(ValueType[tuple[str, ...]]):
     def allowed_text(self) -> Text:
         return Text(
@@ -323,7 +324,7 @@ class AppList(ValueType[tuple[str, ...]]):
         return ",".join(value) if value else "none"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class AppLimits(ValueType[dict[str, int]]):
     minimum: int = 5
     maximum: int = 720
@@ -367,7 +368,7 @@ class AppLimits(ValueType[dict[str, int]]):
         return ",".join(f"{k}={v}" for k, v in value.items()) if value else "none"
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class WeekdayCaps(ValueType[dict[Weekday, int | None]]):
     """A cap per weekday that overrides the daily cap on that day ("off" = no cap that day)."""
 
@@ -433,7 +434,7 @@ def _split_pairs(text: str) -> list[str]:
     return parts
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Downtime(ValueType[tuple[DowntimeWindow, ...]]):
     def allowed_text(self) -> Text:
         return Text(
@@ -499,7 +500,7 @@ class Downtime(ValueType[tuple[DowntimeWindow, ...]]):
 # The declarations.
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class SettingSpec:
     """How one setting is declared: its value type, what it means, whether the passcode guards it."""
 
@@ -521,7 +522,7 @@ def setting(
 DAILY_CAP = IntRange(40, 120, N_("minutes"), step=5, can_be_off=True)
 
 
-@dataclass(frozen=True)
+@record
 class Settings:
     """All settings, with their defaults. Build with `Settings.from_json` or `replace`."""
 

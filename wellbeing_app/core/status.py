@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date
 
 from wellbeing_app.core.model import AppRef, Decision
 
+from .record import record
 
-@dataclass(frozen=True)
+
+@record
 class Status:
     """Today at a glance, as `status` and the tray show it."""
 

@@ -7,8 +7,10 @@ hands out `Text` values; the UI and the command line render them through gettext
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
+
+from .record import record
 
 
 def N_(message: str) -> str:
@@ -20,7 +22,7 @@ def _same(message: str) -> str:
     return message
 
 
-@dataclass(frozen=True)
+@record
 class Text:
     """A translatable sentence: `template` with `{name}` fields filled from `params`.
 

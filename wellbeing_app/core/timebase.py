@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
+
+from .record import record
 
 #: Differences between the wall clock and elapsed time smaller than this are drift, not a change.
 JUMP_TOLERANCE_SECONDS = 2.0
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Observation:
     trusted: datetime
     jump_seconds: float | None  # set when the wall clock was just moved by someone

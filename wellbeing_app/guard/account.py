@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import grp
 import pwd
-from dataclasses import dataclass
 from pathlib import Path
+
+from wellbeing_app.core.record import record
 
 from .errors import GuardError
 
 
-@dataclass(frozen=True)
+@record
 class Account:
     """One person's Unix account. `groups` holds the primary group and every supplementary one."""
 

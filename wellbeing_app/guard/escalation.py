@@ -23,10 +23,10 @@ An always-allowed app or the desktop in front is not "a counted app": it never l
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
 
 from wellbeing_app.core.events import SessionEndedPayload, SessionLockedPayload
 from wellbeing_app.core.model import LockReason
+from wellbeing_app.core.record import record
 
 #: Seconds a counted app may stay in front into a block before the session is locked.
 DEFAULT_GRACE_SECONDS = 5.0
@@ -36,7 +36,7 @@ GRACE_DRAIN = 0.25
 DEFAULT_LOCK_WAIT_SECONDS = 5.0
 
 
-@dataclass(frozen=True)
+@record
 class Observation:
     """What the guard saw of one session at one tick."""
 
@@ -55,7 +55,7 @@ class Observation:
     locked: bool
 
 
-@dataclass(frozen=True)
+@record
 class Lock:
     """Lock the session: the `count`-th lock of this block, of `limit` before it is ended."""
 
@@ -70,7 +70,7 @@ class Lock:
         )
 
 
-@dataclass(frozen=True)
+@record
 class Terminate:
     """End the session after `locks` locks in one block."""
 
@@ -84,7 +84,7 @@ class Terminate:
 Action = Lock | Terminate
 
 
-@dataclass(frozen=True)
+@record
 class Step:
     """What one tick asks for; `events` are what to record once it is done."""
 

@@ -22,9 +22,10 @@ import stat
 import subprocess
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
+
+from wellbeing_app.core.record import record
 
 UNIT_NAME = "wellbeing-app-guard.service"
 DEFAULT_UNIT_DIR = Path("/etc/systemd/system")
@@ -47,7 +48,7 @@ class InstallError(Exception):
     """The unit was not installed; the message says why and what to do."""
 
 
-@dataclass(frozen=True)
+@record
 class Changeable:
     """A path that an account other than root could change, and who."""
 
@@ -146,7 +147,7 @@ class Inspection:
 # -- the interpreter and what it would import ------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class Installation:
     """What `python -I -m wellbeing_app` would run: checked, then written into the unit."""
 

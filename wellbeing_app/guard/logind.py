@@ -11,12 +11,13 @@ import contextlib
 import logging
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from jeepney import DBusAddress, MessageType, new_method_call
 from jeepney.io.blocking import DBusConnection, open_dbus_connection
 from jeepney.low_level import HeaderFields, Message
+
+from wellbeing_app.core.record import record
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +57,7 @@ class LogindError(Exception):
     which bus address was used."""
 
 
-@dataclass(frozen=True)
+@record
 class SessionInfo:
     """One login session as logind sees it (the properties of org.freedesktop.login1.Session)."""
 

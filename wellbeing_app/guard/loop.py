@@ -10,7 +10,6 @@ import os
 import select
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -20,6 +19,7 @@ from wellbeing_app.core.engine import TickResult
 from wellbeing_app.core.events import OtherDisplayPayload
 from wellbeing_app.core.model import UNKNOWN_APP, Verdict
 from wellbeing_app.core.policy import is_exempt
+from wellbeing_app.core.record import record
 from wellbeing_app.link import paths
 from wellbeing_app.link.codec import tick_message
 from wellbeing_app.link.handler import ServiceHandler
@@ -165,7 +165,7 @@ class AccountGuard:
         self.service.close()
 
 
-@dataclass(frozen=True)
+@record
 class Tick:
     """One account's tick, as the loop reports it to whoever runs it (the escalation, tests)."""
 

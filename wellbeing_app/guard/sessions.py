@@ -17,12 +17,13 @@ import stat
 import struct
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import psutil
 
 from wellbeing_app.core.model import SELF_APP
+from wellbeing_app.core.record import record
 from wellbeing_app.tracker.base import (
     Foreground,
     ForegroundProbe,
@@ -60,7 +61,7 @@ UNTRUSTED_ENVIRONMENT = (
 )
 
 
-@dataclass(frozen=True)
+@record
 class SessionState:
     """What logind says of one session, as far as the guard's count goes.
 
@@ -142,7 +143,7 @@ def _read_account_file(path: Path, account: Account) -> bytes:
         os.close(fd)
 
 
-@dataclass(frozen=True)
+@record
 class XauthEntry:
     family: int
     address: bytes

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 
 from wellbeing_app.core import languages
+from wellbeing_app.core.record import record
 from wellbeing_app.guide.model import (
     FALLBACK_LANGUAGE,
     Article,
@@ -50,7 +50,7 @@ def fold(text: str) -> str:
     return unicodedata.normalize("NFC", stripped)
 
 
-@dataclass(frozen=True)
+@record
 class _SearchIndex:
     title: tuple[str, ...]
     tags: tuple[str, ...]

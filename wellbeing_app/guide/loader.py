@@ -17,11 +17,11 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 from wellbeing_app.core import languages
+from wellbeing_app.core.record import record
 from wellbeing_app.guide.content import HELPLINES_MARKER, Guide
 from wellbeing_app.guide.model import (
     FALLBACK_LANGUAGE,
@@ -159,7 +159,7 @@ def _read_lines(path: Path, problems: list[GuideProblem]) -> list[str] | None:
     return text.removeprefix("\ufeff").splitlines()
 
 
-@dataclass(frozen=True)
+@record
 class _Header:
     values: dict[str, tuple[str, int]]  # key → (value, line number)
     opening_line: int
@@ -244,7 +244,7 @@ def _check_language(path: Path, header: _Header, folder_language: str, problems:
 # --- articles ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _ParsedArticle:
     article: Article
     id_line: int
@@ -443,7 +443,7 @@ def _check_safety_points(
 # --- tips ----------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _ParsedTips:
     path: Path
     tips: tuple[Tip, ...]
@@ -638,7 +638,7 @@ def _parse_safety(path: Path, folder_language: str, problems: list[GuideProblem]
 # --- helplines -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class _HelplineTexts:
     """One language's `helplines.json`: country id → its name and, by number, each helpline's texts."""
 

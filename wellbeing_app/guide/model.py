@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
 from wellbeing_app.core import languages
+from wellbeing_app.core.record import record
 from wellbeing_app.core.text import N_
 from wellbeing_app.i18n import translate
 
@@ -76,7 +76,7 @@ def label(key: str, language: str, **values: object) -> str:
     return translate(LABELS[key], language).format(**values)
 
 
-@dataclass(frozen=True)
+@record
 class Article:
     """One guide article in one language. `body` is the Markdown after the header."""
 
@@ -96,7 +96,7 @@ class Article:
     urgent: tuple[str, ...] = ()
 
 
-@dataclass(frozen=True)
+@record
 class Tip:
     """A short tip shown during a break; `related` is the id of an article to read more."""
 
@@ -106,7 +106,7 @@ class Tip:
     related: str | None
 
 
-@dataclass(frozen=True)
+@record
 class Localized:
     """A short text in each language of the guide: (language code, text) pairs."""
 
@@ -122,7 +122,7 @@ class Localized:
         return by_language.get(language) or by_language.get(FALLBACK_LANGUAGE, "")
 
 
-@dataclass(frozen=True)
+@record
 class Helpline:
     """A phone number to call, what it is for and when it answers. `hours` is None when unchecked."""
 
@@ -134,7 +134,7 @@ class Helpline:
     country: str
 
 
-@dataclass(frozen=True)
+@record
 class Country:
     """A country (or region) and its helplines; `id` is the key in helplines.json."""
 
@@ -143,7 +143,7 @@ class Country:
     helplines: tuple[Helpline, ...]
 
 
-@dataclass(frozen=True)
+@record
 class SafetyWords:
     """One language's words for the safety points, from its `safety.md`: the phrases that say each
     piece of urgent advice (by name) and the words that mention self-harm or suicide."""
@@ -157,7 +157,7 @@ class SafetyWords:
         return self.urgent.get(advice, ())
 
 
-@dataclass(frozen=True)
+@record
 class GuideProblem:
     """Something wrong in a guide file: where it is (line 1 is the first; None for the whole file) and what."""
 

@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 
+from wellbeing_app.core.record import record
 from wellbeing_app.guide.model import FALLBACK_LANGUAGE, Country
 
 
-@dataclass(frozen=True)
+@record
 class UrgentAdvice:
     """One piece of urgent advice an article can promise; `<code>/safety.md` gives its phrases."""
 

@@ -54,21 +54,20 @@ def is_protected(user: str | None = None) -> bool:
 
 def personal_socket(data_dir: Path) -> Path:
     """The tray app's socket for a data dir, in a folder only this user can enter."""
-    import hashlib  # here: `status` reaches this module on every start
+    import zlib  # not hashlib, whose OpenSSL takes 3 ms to load: `status` comes here at every start
 
-    digest = hashlib.sha1(str(Path(data_dir).resolve()).encode("utf-8")).hexdigest()[:16]
+    where = str(Path(data_dir).resolve()).encode("utf-8")
+    digest = f"{zlib.crc32(where):08x}{zlib.adler32(where):08x}"
     return private_runtime_dir() / f"{digest}.sock"
 
 
 def private_runtime_dir() -> Path:
-    """$XDG_RUNTIME_DIR/wellbeing-app, else /tmp/wellbeing-app-UID; made 0700, and refused
+    """$XDG_RUNTIME_DIR/wellbeing-app, else $TMPDIR (or /tmp)/wellbeing-app-UID; made 0700, and refused
     (OSError) when someone else owns it or others may enter it."""
     runtime = os.environ.get("XDG_RUNTIME_DIR")
     base = Path(runtime) / "wellbeing-app" if runtime and Path(runtime).is_dir() else None
     if base is None:
-        import tempfile
-
-        base = Path(tempfile.gettempdir()) / f"wellbeing-app-{os.getuid()}"
+        base = Path(os.environ.get("TMPDIR") or "/tmp") / f"wellbeing-app-{os.getuid()}"
     with contextlib.suppress(FileExistsError):
         base.mkdir(mode=0o700)
     info = os.lstat(base)

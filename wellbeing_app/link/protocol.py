@@ -11,8 +11,9 @@ import json
 import socket
 import struct
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from wellbeing_app.core.record import record
 
 MAX_MESSAGE_BYTES = 64 * 1024
 
@@ -38,7 +39,7 @@ class LinkUnavailable(LinkError):
         super().__init__("unavailable", message)
 
 
-@dataclass(frozen=True)
+@record
 class Peer:
     """Who is at the other end, as the kernel says (`SO_PEERCRED`), not as they say."""
 

@@ -14,10 +14,11 @@ import os
 import selectors
 import socket
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 from typing import Any
 
+from wellbeing_app.core.record import record
 from wellbeing_app.link.protocol import (
     LineBuffer,
     LinkError,
@@ -37,7 +38,7 @@ MAX_PENDING_BYTES = 1024 * 1024
 _READ_SIZE = 65536
 
 
-@dataclass(eq=False)
+@record(frozen=False, eq=False)
 class _Connection:
     sock: socket.socket
     peer: Peer

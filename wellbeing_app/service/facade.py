@@ -4,7 +4,6 @@ by whoever owns the loop, on that loop's thread."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable, Iterable, Mapping
 from datetime import date, datetime, tzinfo
 from pathlib import Path
@@ -135,6 +134,8 @@ class Service:
         self._lock.release()
         self._store.close()
         if self._scratch is not None:
+            import shutil
+
             shutil.rmtree(self._scratch, ignore_errors=True)
 
     def abandon(self) -> None:

@@ -4,12 +4,11 @@ failed, and a temporary copy of the database when the data dir cannot be written
 from __future__ import annotations
 
 import logging
-import shutil
-import tempfile
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from wellbeing_app.core.events import FileRefusedPayload
+from wellbeing_app.core.record import record
 from wellbeing_app.storage import StorageError, Store, open_store
 from wellbeing_app.storage.opening import DATABASE_FILE
 
@@ -18,7 +17,7 @@ from .errors import ServiceError
 log = logging.getLogger(__name__)
 
 
-@dataclass(eq=False, repr=False)
+@record(frozen=False, eq=False, repr=False)
 class OpenedStore:
     """A store ready for the service, with what the person must be told about how it was opened."""
 
@@ -62,6 +61,9 @@ def open_data_dir(
 
 
 def _open_copy(data_dir: Path, error: StorageError) -> OpenedStore:
+    import shutil
+    import tempfile
+
     try:
         scratch = Path(tempfile.mkdtemp(prefix="wellbeing-copy-"))
     except OSError:

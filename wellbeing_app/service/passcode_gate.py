@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import secrets
+import os
 from datetime import datetime, timedelta
 
 from wellbeing_app.core import passcode as passcodes
@@ -98,7 +98,7 @@ class PasscodeGate:
     def set(self, new: str, *, current: str | None = None) -> None:
         if self.is_set():
             self.verify(current, purpose=N_("change the passcode"))
-        hashed = passcodes.hash_passcode(new, secrets.token_bytes(16))
+        hashed = passcodes.hash_passcode(new, os.urandom(16))  # what secrets.token_bytes does
         self._store.save_passcode(hashed)
         self._recorder.record(PasscodeChangedPayload(set=True))
         self._recorder.flush_events()

@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import UTC, datetime
+
+from wellbeing_app.core.record import record
 
 from .database import Database, DatabaseFailure, Session
 from .errors import StorageError
@@ -60,7 +61,7 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Access:
     """One store's way into the database: the records it writes carry its device and person keys."""
 

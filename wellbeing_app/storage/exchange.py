@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from wellbeing_app.core.model import UsageSpan
+from wellbeing_app.core.record import record
 
-from . import transfer
 from .access import Access, guarded, now
 from .convert import day_from_number, from_ms, to_ms, uid_from_db, uid_to_db
 from .database import DatabaseFailure, Session, chunks, placeholders
@@ -19,6 +18,11 @@ from .events import EVENT_QUERY, INSERT_EVENT, EventRecords, events_of
 from .intervals import CoveredTime
 from .limits import MAX_SPAN_MS
 from .spans import INSERT_SPAN, SPAN_QUERY, SpanRecords
+
+# `transfer` (the CSV and JSON forms) is imported in the methods that use it: `status` and the
+# tray app's start never do, and it costs them ~3 ms.
+if TYPE_CHECKING:
+    from .transfer import ImportBatch
 
 _EXPORTED_APPS = (
     "SELECT executable, name, first_seen_ms FROM apps WHERE EXISTS ("
@@ -42,7 +46,7 @@ _DELETE_ALL = (
 _Piece = tuple[UsageSpan, str, int, int]
 
 
-@dataclass(frozen=True)
+@record
 class ImportResult:
     """What an import did, counted in records of the file.
 
@@ -70,6 +74,8 @@ class Exchange:
 
         Spans of no length hold no time and are left out.
         """
+        from . import transfer
+
         query = SPAN_QUERY.format(where=" AND usage_spans.end_ms > usage_spans.start_ms")
         for uid, executable, name, start_ms, end_ms, day, offset_s, title in session.rows(
             query, {"person": self._access.person_key}
@@ -96,6 +102,8 @@ class Exchange:
                 raise StorageError(f"cannot write the export: {exc.strerror or exc}") from exc
 
     def export_json(self, fp: TextIO) -> None:
+        from . import transfer
+
         with self._exporting() as session:
             apps = [
                 transfer.AppRecord(executable, name, from_ms(first_ms, 0))
@@ -113,10 +121,14 @@ class Exchange:
             )
 
     def export_csv(self, fp: TextIO) -> None:
+        from . import transfer
+
         with self._exporting() as session:
             transfer.write_csv(fp, spans=self._span_records(session), events=self._all_events(session))
 
     def import_file(self, path: Path, *, day_starts_at: Any) -> ImportResult:
+        from . import transfer
+
         batch = transfer.read_import(path, day_starts_at=day_starts_at)
         with guarded(self._access.database, self._access.location, f"import {path}"):
             try:
@@ -127,7 +139,7 @@ class Exchange:
                 # Another writer may have deleted an app whose id was cached: look them up again.
                 return self._import(batch)
 
-    def _import(self, batch: transfer.ImportBatch) -> ImportResult:
+    def _import(self, batch: ImportBatch) -> ImportResult:
         with self._spans.writing() as session:
             pieces, spans_added = self._new_pieces(session, batch.spans)
             app_ids = self._spans.resolve_apps(
@@ -176,6 +188,8 @@ class Exchange:
 
         Also returns how many spans of the file contributed at least one piece.
         """
+        from . import transfer
+
         if not spans:
             return [], 0
         known = self._known_uids(session, "usage_spans", [span.uid for span in spans])

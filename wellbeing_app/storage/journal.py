@@ -13,20 +13,21 @@ from __future__ import annotations
 import json
 import os
 import stat
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from wellbeing_app.core.events import PayloadError, payload_from_json
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
+from wellbeing_app.core.record import record
 
 JOURNAL_FILE = "live-journal.json"
 #: The file is padded to whole 512-byte blocks so an in-place rewrite never leaves old bytes behind.
 _BLOCK = 512
 
 
-@dataclass(eq=False, repr=False)
+@record(frozen=False, eq=False, repr=False)
 class JournalState:
     """What the running tracker last wrote down."""
 
@@ -103,7 +104,7 @@ def why_not_trusted(info: os.stat_result) -> str | None:
     return None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class Refused:
     """A journal found in the way that was not used: why, and where it was moved."""
 

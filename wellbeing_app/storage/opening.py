@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import logging
 import os
-import shutil
 import sqlite3
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from wellbeing_app.core.record import record
 
 from . import sqlite_file, sqlite_schema
 from .access import describe_database_error
@@ -34,7 +33,7 @@ DATABASE_FILE = "wellbeing.sqlite3"
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class OpenResult:
     """An open store, and what the user should be told about opening it.
 
@@ -115,6 +114,8 @@ _NEARLY_FULL_BYTES = 1 << 20
 
 def _why_not_readable(path: Path, error: Exception) -> str:
     """Why the database cannot be read, in words: on a full disk SQLite says only "disk I/O error"."""
+    import shutil
+
     try:
         free = shutil.disk_usage(path.parent).free
     except OSError:
@@ -131,6 +132,11 @@ def _ensure_writable_folder(folder: Path) -> None:
     what_to_do = "make it writable, or choose another data folder (--data-dir or WELLBEING_DATA_DIR)"
     try:
         folder.mkdir(parents=True, exist_ok=True)
+        if os.access(folder, os.W_OK | os.X_OK, effective_ids=os.access in os.supports_effective_ids):
+            return
+        # Refused, or access() cannot tell (a network file system): a real write says which.
+        import tempfile
+
         handle, probe = tempfile.mkstemp(dir=folder, prefix=".wellbeing-write-test-")
         os.close(handle)
         os.unlink(probe)

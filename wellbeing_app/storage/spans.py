@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from wellbeing_app.core.model import AppRef, DayAppUsage, UsageSpan
+from wellbeing_app.core.record import record
 
 from .access import Access, guarded
 from .convert import day_from_number, day_number, day_start_ms, from_ms, to_ms, uid_from_db, uid_to_db
@@ -55,7 +55,7 @@ _LATEST_END = (
 )
 
 
-@dataclass(eq=False, repr=False)
+@record(frozen=False, eq=False, repr=False)
 class _CachedApp:
     id: int
     name: str

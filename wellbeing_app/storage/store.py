@@ -12,13 +12,14 @@ from typing import Any, TextIO
 from wellbeing_app.core.model import AppRef, DayAppUsage, Event, EventKind, UsageSpan
 from wellbeing_app.core.passcode import Attempt, PasscodeHash
 
-from . import sqlite_file, transfer
+from . import sqlite_file
 from .access import Access, describe_database_error, guarded, now, to_json
 from .convert import to_ms
 from .database import Database, Session, insert_sql, placeholders, upsert_sql
 from .errors import StorageError
 from .events import EventRecords
 from .exchange import Exchange, ImportResult
+from .limits import DEFAULT_DAY_START
 from .spans import SpanRecords
 
 __all__ = ["DEFAULT_PERSON", "DayAppUsage", "ImportResult", "Store", "describe_database_error"]
@@ -288,7 +289,7 @@ class Store:
         """Write all spans and events of this person as the CSV export (never the passcode)."""
         self._exchange.export_csv(fp)
 
-    def import_file(self, path: Path, *, day_starts_at: time = transfer.DEFAULT_DAY_START) -> ImportResult:
+    def import_file(self, path: Path, *, day_starts_at: time = DEFAULT_DAY_START) -> ImportResult:
         """Import a JSON or CSV export, or a CSV with the columns start,end,app (and optionally name, day).
 
         The whole file is checked before anything is written, and written in one transaction:

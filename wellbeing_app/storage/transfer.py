@@ -12,7 +12,6 @@ import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any, NoReturn, Protocol, TextIO, TypeVar
@@ -20,18 +19,17 @@ from typing import Any, NoReturn, Protocol, TextIO, TypeVar
 from wellbeing_app.core.days import split_span_at_day_starts
 from wellbeing_app.core.events import Payload, PayloadError, payload_from_json
 from wellbeing_app.core.model import AppRef, Event, EventKind, UsageSpan
+from wellbeing_app.core.record import record
 
 from .convert import day_start_ms, iso, local_day, offset_seconds, to_ms
 from .errors import ImportFileError, StorageError
-from .limits import DAY_REACH_MS, MAX_SPAN_MS, UID_LENGTH
+from .limits import DAY_REACH_MS, DEFAULT_DAY_START, MAX_SPAN_MS, UID_LENGTH
 
 EXPORT_FORMAT = "wellbeing-export"
 EXPORT_VERSION = 1
 CSV_HEADER = ("record", "uid", "start", "end", "app", "name", "day", "kind", "data", "title")
 MINIMAL_REQUIRED = ("start", "end", "app")
 MINIMAL_OPTIONAL = ("name", "day")
-#: When a file gives no day, a span belongs to the day of its start, days starting at 04:00.
-DEFAULT_DAY_START = time(4)
 
 _TIMESTAMP_EXPECTED = "an ISO-8601 time with a UTC offset, such as 2026-11-25T09:00:00+05:00"
 #: Years an imported time may have: nothing was tracked before, and day arithmetic near year 1 or
@@ -51,7 +49,7 @@ _MINIMAL_HEADER_EXPECTED = (
 T = TypeVar("T")
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class AppRecord:
     """An application as listed in a JSON export."""
 
@@ -60,7 +58,7 @@ class AppRecord:
     first_seen: datetime | None
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class ImportBatch:
     """Everything a checked import file holds, in file order."""
 
@@ -142,9 +140,9 @@ def write_json(
 def _write_json_list(fp: TextIO, key: str, records: Iterable[dict[str, Any]]) -> None:
     fp.write(f"{_dumps(key)}: [")
     separator = "\n"
-    for record in records:
+    for item in records:
         fp.write(separator)
-        fp.write(_dumps(record))
+        fp.write(_dumps(item))
         separator = ",\n"
     fp.write("\n]")
 
@@ -153,19 +151,19 @@ def write_csv(fp: TextIO, *, spans: Iterable[dict[str, Any]], events: Iterable[E
     """Write the CSV export: spans (made by `span_record`), then events, under one header."""
     writer = csv.writer(fp, lineterminator="\n")
     writer.writerow(CSV_HEADER)
-    for record in spans:
+    for row in spans:
         writer.writerow(
             (
                 "span",
-                record["uid"],
-                record["start"],
-                record["end"],
-                record["app"],
-                record["name"],
-                record["day"],
+                row["uid"],
+                row["start"],
+                row["end"],
+                row["app"],
+                row["name"],
+                row["day"],
                 "",
                 "",
-                record["title"] or "",
+                row["title"] or "",
             )
         )
     for event in events:

@@ -7,17 +7,17 @@ kept in `status()` for `doctor`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
 from wellbeing_app.core.model import AppRef
+from wellbeing_app.core.record import record
 
 
 class TrackerError(Exception):
     """Base of the errors of `wellbeing_app.tracker` (raised only while building probes)."""
 
 
-@dataclass(frozen=True)
+@record
 class ProbeStatus:
     """What `doctor` says of one probe: does it work here, what it saw, what would fix it."""
 
@@ -28,7 +28,7 @@ class ProbeStatus:
     hint: str | None = None  # what to install or enable
 
 
-@dataclass(frozen=True)
+@record
 class Foreground:
     """The application in front. `app` is None when it is not known; `reason` then says why.
 
@@ -101,7 +101,7 @@ class LockProbe(Protocol):
     def close(self) -> None: ...
 
 
-@dataclass
+@record(frozen=False)
 class ProbeSet:
     """The probes chosen for this machine, one of each kind."""
 

@@ -6,10 +6,11 @@ import os
 import sys
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from wellbeing_app.core.record import record
 
 LOCALTIME = Path("/etc/localtime")
 TIMEZONE_FILE = Path("/etc/timezone")
@@ -60,7 +61,7 @@ WINDOWS_ZONES: Mapping[str, str] = {
 }
 
 
-@dataclass(frozen=True, eq=False, repr=False)
+@record(eq=False, repr=False)
 class ZoneGuess:
     """The local zone, its name, and where it was learned (for `doctor`)."""
 

@@ -19,7 +19,6 @@ import json
 import os
 import tempfile
 from collections import deque
-from dataclasses import dataclass
 from typing import Any
 
 from jeepney import (
@@ -33,6 +32,7 @@ from jeepney import (
     new_method_return,
 )
 
+from wellbeing_app.core.record import record
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
 from wellbeing_app.tracker.common import (
     DBusCallError,
@@ -113,7 +113,7 @@ def script_object_paths(script_id: int) -> tuple[str, str]:
     return f"/Scripting/Script{script_id}", f"/{script_id}"
 
 
-@dataclass(frozen=True)
+@record
 class Activation:
     """One report of the script: pid 0 and an empty class mean no window is active."""
 

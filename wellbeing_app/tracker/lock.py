@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 
 from jeepney import DBusAddress, new_method_call
 
+from wellbeing_app.core.record import record
 from wellbeing_app.tracker.base import ProbeStatus
 from wellbeing_app.tracker.mpris import NAME_GONE, BusCallFailed, BusLink, BusUnavailable, get_property
 
@@ -18,7 +18,7 @@ LOGIND_MANAGER = "org.freedesktop.login1.Manager"
 LOGIND_SESSION = "org.freedesktop.login1.Session"
 
 
-@dataclass(frozen=True)
+@record
 class ScreenSaverService:
     """Where a ScreenSaver service may answer GetActive."""
 

@@ -26,9 +26,9 @@ import socket
 import struct
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 
+from wellbeing_app.core.record import record
 from wellbeing_app.tracker.base import ProbeStatus, TrackerError
 
 # The Wayland wire format: everything in the host's byte order.
@@ -98,7 +98,7 @@ def encode_message(object_id: int, opcode: int, arguments: bytes = b"") -> bytes
     return _HEADER.pack(object_id, (size << 16) | opcode) + arguments
 
 
-@dataclass(frozen=True)
+@record
 class WireMessage:
     object_id: int
     opcode: int
@@ -147,7 +147,7 @@ class _Reader:
         return text
 
 
-@dataclass(frozen=True)
+@record
 class Global:
     name: int
     interface: str

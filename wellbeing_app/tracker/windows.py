@@ -14,12 +14,12 @@ import struct
 import sys
 from collections.abc import Iterable
 from ctypes import wintypes
-from dataclasses import dataclass
 from typing import Any
 
 import psutil
 
 from wellbeing_app.core.model import AppRef
+from wellbeing_app.core.record import record
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
 from wellbeing_app.tracker.common import SELF_APP as SELF_APP
 from wellbeing_app.tracker.common import PolledForeground, ReasonedIdle, ReasonedLock, is_own_process
@@ -45,7 +45,7 @@ def idle_ms(tick_now: int, last_input: int) -> int:
     return (tick_now - last_input) & 0xFFFFFFFF
 
 
-@dataclass(frozen=True)
+@record
 class VersionBlock:
     """One block of a VS_VERSIONINFO resource: a key, a raw value, the blocks inside it."""
 

@@ -12,7 +12,6 @@ import warnings
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from configparser import ConfigParser
 from configparser import Error as ConfigError
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from Xlib.ext import res as xres
 from Xlib.support import connect as xconnect
 
 from wellbeing_app.core.model import SELF_APP, SELF_EXECUTABLE, AppRef
+from wellbeing_app.core.record import record
 from wellbeing_app.tracker.base import Foreground, ProbeStatus, TrackerError
 from wellbeing_app.tracker.common import executable_key, is_own_process, labelled
 
@@ -49,7 +49,7 @@ _CONNECTION_LOST = (xerror.ConnectionClosedError, OSError)
 # --------------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@record
 class DesktopEntry:
     """What a `.desktop` file says about one application, as far as naming goes."""
 
@@ -261,7 +261,7 @@ def _pending(display: Any) -> Iterator[Any]:
         yield display.next_event()
 
 
-@dataclass(frozen=True)
+@record
 class _WindowInfo:
     pid: int | None
     app: AppRef | None
@@ -272,7 +272,7 @@ def _first_label(host: str) -> str:
     return host.split(".", 1)[0].lower()
 
 
-@dataclass(frozen=True)
+@record
 class Watched:
     """Whose session a probe watches, when that is not this process's own: the guard, as root,
     watching a child's display. Programs are known by path where `uid` (or one of `groups`) can

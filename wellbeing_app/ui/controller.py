@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import logging
 import math
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from wellbeing_app.core.engine import TickResult
 from wellbeing_app.core.model import AppRef, BlockReason, Decision, Verdict
+from wellbeing_app.core.record import record
 from wellbeing_app.ui.qt import QtCore
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
+@record
 class Shown:
     """What the overlay should show: a break, a block with its reason, or nothing."""
 

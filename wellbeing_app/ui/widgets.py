@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date
 
+from wellbeing_app.core.record import record
 from wellbeing_app.i18n import _
 from wellbeing_app.ui.qt import Qt, QtCore, QtGui, QtWidgets
 
@@ -174,7 +174,7 @@ class UsageRing(QtWidgets.QWidget):
         painter.end()
 
 
-@dataclass(frozen=True)
+@record
 class AppBar:
     """One application's row: its name, its minutes, whether they count toward the cap."""
 
@@ -294,7 +294,7 @@ class AppBars(QtWidgets.QWidget):
         painter.end()
 
 
-@dataclass(frozen=True)
+@record
 class DayBar:
     """One day of the week chart: counted minutes and that day's cap (None: no cap)."""
 

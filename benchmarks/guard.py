@@ -40,6 +40,7 @@ def main() -> None:
     print("| what | figure | how |\n| --- | --- | --- |")
     with tempfile.TemporaryDirectory() as folder:
         base = Path(folder)
+        base.chmod(0o755)  # the protected list is in it: the child's tray app reads it to start as the agent
         (base / "bus").mkdir()
         logind = LogindMock.start(base / "bus")
         try:
@@ -117,6 +118,10 @@ def report_agent(desktop: ChildDesktop, places: GuardPlaces) -> None:
         if agent.poll() is not None:
             sys.exit(f"the agent ended: {agent_said(agent)}")
         process = psutil.Process(agent.pid)
+        if any("_sqlite3" in mapped.path for mapped in process.memory_maps()):
+            sys.exit(
+                "the tray app ran in personal mode (it loaded sqlite3): the child could not read the protected list"
+            )
         uss = process.memory_full_info().uss
         rss = process.memory_info().rss
         stop(agent)

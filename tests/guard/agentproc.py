@@ -14,7 +14,7 @@ from typing import Any
 
 import psutil
 
-from tests.childuser import as_child
+from tests.childuser import CHILD, as_child
 from tests.guard.desktop import ChildDesktop
 from tests.guard.guardproc import GuardPlaces
 from tests.tracker.linux_desktop import wait_until
@@ -49,7 +49,13 @@ def installed_code() -> Iterator[None]:
             shutil.rmtree(target, ignore_errors=True)
             subprocess.run(["cp", "-a", str(source), str(target)], check=True)
     subprocess.run(["chmod", "-R", "a+rX,go-w", str(folder)], check=True)
-    INSTALLED.update(app=folder / "app", site=folder / "site")
+    # The agent's runtime folder (its one-agent lock): this run's own, as a login's
+    # $XDG_RUNTIME_DIR is, so that two runs as the same child (parallel test suites, a benchmark)
+    # do not find each other's agent running.
+    runtime = folder / "run"
+    runtime.mkdir(mode=0o700)
+    shutil.chown(runtime, CHILD, CHILD)
+    INSTALLED.update(app=folder / "app", site=folder / "site", runtime=runtime)
     try:
         yield
     finally:
@@ -63,6 +69,7 @@ def agent_command(places: GuardPlaces, *, options: str = "-s", **env: str) -> li
         "PYTHONPATH": f"{INSTALLED['app']}:{INSTALLED['site']}",
         "WELLBEING_GUARD_SOCKET": str(places.socket),
         "WELLBEING_PROTECTED_LIST": str(places.protected_list),
+        "XDG_RUNTIME_DIR": str(INSTALLED["runtime"]),
         "QT_QPA_PLATFORM": "xcb",
         "LANG": "C.UTF-8",
         **env,

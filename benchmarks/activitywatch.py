@@ -173,9 +173,12 @@ def run_wellbeing(command: str, display: str, switches: int, dwell: float) -> Fi
                                       capture_output=True, check=True).stdout  # fmt: skip
         measured = dict.fromkeys(APPS, 0.0)
         for span in json.loads(exported)["spans"]:
-            if span["app"] in measured:
+            # The two apps are copies in a temporary folder: a program where the person can write
+            # is recorded by its full path (a renamed game is not another app), so match the name.
+            app = Path(span["app"]).name
+            if app in measured:
                 start, end = datetime.fromisoformat(span["start"]), datetime.fromisoformat(span["end"])
-                measured[span["app"]] += _clipped(start, end, window)
+                measured[app] += _clipped(start, end, window)
     figures.seconds_off_per_switch = sum(abs(measured[a] - truth[a]) for a in APPS) / switches
     return figures
 
